@@ -1,0 +1,1 @@
+"""The HTTP API: OGC API Common, Records and Features, and downloads."""

@@ -1,0 +1,82 @@
+"""The FastAPI application: routers, JSON errors and the OpenAPI document."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from ..errors import ApiError
+from ..params import DEFAULT_LIMIT, MAX_LIMIT
+from . import catalogue, common, downloads, features
+
+
+def _error(status: int, code: str, description: str, parameter: str | None = None) -> JSONResponse:
+    body = {"code": code, "description": description}
+    if parameter:
+        body["parameter"] = parameter
+    return JSONResponse(body, status_code=status)
+
+
+def _openapi(app: FastAPI) -> dict:
+    """FastAPI's document plus the shared ``limit`` parameter QGIS reads its page size from."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    schema.setdefault("components", {}).setdefault("parameters", {})["limit"] = {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": f"Number of items per page (1 to {MAX_LIMIT}; larger values are clamped).",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        "style": "form",
+        "explode": False,
+    }
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            parameters = operation.get("parameters", [])
+            for index, parameter in enumerate(parameters):
+                if parameter.get("name") == "limit":
+                    parameters[index] = {"$ref": "#/components/parameters/limit"}
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(engine: Engine) -> FastAPI:
+    """The catalogue API over a database engine."""
+    app = FastAPI(
+        title="LEO catalogue",
+        version=__version__,
+        description="OGC API Records and Features for Project LEO (Local Energy Oxfordshire) data.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.include_router(common.router)
+    app.include_router(catalogue.router)
+    app.include_router(downloads.router)
+    app.include_router(features.router)
+    app.openapi = lambda: _openapi(app)
+
+    @app.exception_handler(ApiError)
+    def api_error(_request: Request, exc: ApiError):
+        return JSONResponse(exc.to_json(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    def validation_error(_request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        location = first.get("loc", ["", ""])
+        return _error(400, "InvalidParameterValue", first.get("msg", "invalid request"),
+                      str(location[-1]) if location else None)
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(_request: Request, exc: StarletteHTTPException):
+        code = "NotFound" if exc.status_code == 404 else "HTTPError"
+        return _error(exc.status_code, code, str(exc.detail))
+
+    return app

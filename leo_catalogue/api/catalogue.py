@@ -1,0 +1,89 @@
+"""OGC API Records: searching the catalogue collection and reading single records."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Query, Request
+
+from ..errors import not_found
+from ..params import parse_bbox, parse_datetime, parse_limit, parse_offset, parse_sortby
+from ..search import SORTABLE, RecordQuery, search_records
+from ..store import get_record
+from .documents import CATALOGUE_ID, record_json
+from .negotiation import GEOJSON, respond
+from .paging import page_links
+from .state import connection, known_params, public_record
+
+router = APIRouter()
+
+SEARCH_PARAMS = {"f", "q", "bbox", "datetime", "keywords", "themes", "sortby", "limit", "offset", "ids", "type"}
+
+
+@router.get(f"/collections/{CATALOGUE_ID}/items", summary="Search the catalogue (OGC API Records)")
+def search(
+    request: Request,
+    q: str | None = Query(None, description="Search terms, comma-separated (any term may match)."),
+    bbox: str | None = Query(None, description="minx,miny,maxx,maxy in WGS 84."),
+    datetime_: str | None = Query(None, alias="datetime", description="Instant or interval a/b."),
+    keywords: str | None = Query(None, description="Comma-separated keywords; all must match."),
+    sortby: str | None = Query(None, description="e.g. -updated,title"),
+    limit: str | None = Query(None, description="1 to 10000 (default 10)."),
+    offset: str | None = Query(None),
+):
+    known_params(request, SEARCH_PARAMS)
+    params = request.query_params
+    words = [k.strip() for part in (params.get("keywords"), params.get("themes")) if part
+             for k in part.split(",") if k.strip()]
+    query = RecordQuery(
+        q=params.get("q"),
+        bbox=parse_bbox(params.get("bbox")),
+        time=parse_datetime(params.get("datetime")),
+        keywords=words,
+        sortby=parse_sortby(params.get("sortby"), SORTABLE),
+        limit=parse_limit(params.get("limit")),
+        offset=parse_offset(params.get("offset")),
+        ids=[i for i in (params.get("ids") or "").split(",") if i],
+    )
+    with connection(request) as conn:
+        found, matched = search_records(conn, query)
+    path = f"/collections/{CATALOGUE_ID}/items"
+    data = {
+        "type": "FeatureCollection",
+        "features": [record_json(request, r) for r in found],
+        "numberMatched": matched,
+        "numberReturned": len(found),
+        "timeStamp": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "links": page_links(request, path, query.limit, query.offset, matched, len(found)),
+    }
+    return respond(request, data, "Catalogue search", GEOJSON)
+
+
+@router.get(f"/collections/{CATALOGUE_ID}/items/{{record_id}}", summary="One catalogue record")
+def record(request: Request, record_id: str):
+    known_params(request, {"f"})
+    with connection(request) as conn:
+        found = get_record(conn, record_id)
+    if found is None:
+        raise not_found(f"Record {record_id!r}")
+    found = public_record(found, record_id)
+    return respond(request, record_json(request, found), found.title, GEOJSON)
+
+
+@router.get(f"/collections/{CATALOGUE_ID}/queryables", summary="What catalogue searches can filter on")
+def record_queryables(request: Request):
+    known_params(request, {"f"})
+    data = {
+        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "$id": str(request.url).split("?")[0],
+        "type": "object",
+        "title": "LEO catalogue",
+        "properties": {
+            "q": {"type": "string", "description": "Full text over title, description and keywords"},
+            "keywords": {"type": "array", "items": {"type": "string"}},
+            "datetime": {"type": "string", "format": "date-time"},
+            "geometry": {"format": "geometry-any"},
+            **{name: {"type": "string"} for name in sorted(SORTABLE)},
+        },
+    }
+    return respond(request, data, "Catalogue queryables", "application/schema+json")

@@ -1,0 +1,68 @@
+"""Downloads of whole or filtered datasets: GeoPackage, zipped Shapefile, GeoJSON, CSV."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi.responses import FileResponse, StreamingResponse
+
+from ..errors import bad_parameter
+from ..export import csv_chunks, geojson_chunks, metadata_text, write_ogr, zip_folder
+from ..features import build_select
+from .documents import DOWNLOAD_FORMATS
+from .features import dataset_record, feature_query
+from .negotiation import url
+from .state import connection
+
+router = APIRouter()
+
+
+def _stream_rows(request: Request, collection_id: str, query):
+    """Rows of the filtered dataset, read in chunks on a connection held while streaming."""
+    with request.app.state.engine.connect() as conn:
+        record = dataset_record(conn, collection_id)
+        page, _ = build_select(conn, record, query)
+        result = conn.execution_options(stream_results=True, yield_per=2000).execute(page)
+        for row in result:
+            yield tuple(row)
+
+
+@router.get("/collections/{collection_id}/download", summary="Download a whole or filtered dataset")
+def download(
+    request: Request,
+    collection_id: str,
+    background: BackgroundTasks,
+    f: str = Query("gpkg", description="gpkg, shp, geojson or csv"),
+):
+    with connection(request) as conn:
+        record = dataset_record(conn, collection_id)
+        query = feature_query(request, record, with_paging=False)
+        build_select(conn, record, query)  # checks the filter before anything is sent
+    if f not in DOWNLOAD_FORMATS:
+        raise bad_parameter("f", f"download format {f!r} is not offered; use one of: {', '.join(DOWNLOAD_FORMATS)}.")
+    media = DOWNLOAD_FORMATS[f][0]
+    rows = _stream_rows(request, collection_id, query)
+    name = record.id
+    if f == "geojson":
+        return StreamingResponse(geojson_chunks(record, rows), media_type=media,
+                                 headers={"Content-Disposition": f'attachment; filename="{name}.geojson"'})
+    if f == "csv":
+        return StreamingResponse(csv_chunks(record, rows), media_type=media,
+                                 headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    work = Path(tempfile.mkdtemp(prefix="leo-download-"))
+    background.add_task(shutil.rmtree, work, True)
+    note = metadata_text(record, url(request, f"/collections/{collection_id}"))
+    if f == "gpkg":
+        target = work / f"{name}.gpkg"
+        write_ogr(record, rows, target, "GPKG", note)
+        return FileResponse(target, media_type=media, filename=target.name, background=background)
+    folder = work / name
+    folder.mkdir()
+    write_ogr(record, rows, folder / f"{name}.shp", "ESRI Shapefile")
+    (folder / f"{name}.txt").write_text(note, encoding="utf-8")
+    target = work / f"{name}.zip"
+    zip_folder(folder, target)
+    return FileResponse(target, media_type=media, filename=target.name, background=background)

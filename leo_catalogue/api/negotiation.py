@@ -1,0 +1,76 @@
+"""Choosing the response format (``f=json`` by default, ``f=html`` a readable page) and links."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from ..errors import bad_parameter
+from .html import render_page
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+HTML = "text/html"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+
+
+def wants_html(request: Request, allowed: tuple[str, ...] = ("json", "html")) -> bool:
+    """True for ``f=html``; 400 for a format this resource does not offer."""
+    f = request.query_params.get("f")
+    if f is None:
+        return False
+    if f not in allowed:
+        raise bad_parameter("f", f"format {f!r} is not offered here; use one of: {', '.join(allowed)}.")
+    return f == "html"
+
+
+def base_url(request: Request) -> str:
+    """The server's absolute root URL without a trailing slash (QGIS needs absolute links)."""
+    return str(request.base_url).rstrip("/")
+
+
+def url(request: Request, path: str, **params) -> str:
+    """An absolute URL on this server, with query parameters (None values left out)."""
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{base_url(request)}{path}" + (f"?{query}" if query else "")
+
+
+def link(href: str, rel: str, type_: str = JSON, title: str | None = None) -> dict:
+    data = {"href": href, "rel": rel, "type": type_}
+    if title:
+        data["title"] = title
+    return data
+
+
+def self_links(request: Request, path: str, json_type: str = JSON) -> list[dict]:
+    """``self`` and ``alternate`` links for a resource offered as JSON and HTML."""
+    params = {k: v for k, v in request.query_params.items() if k != "f"}
+    html = wants_html(request, ("json", "html", "geojson"))
+    return [
+        link(url(request, path, **params, f="json" if html else None), "self" if not html else "alternate", json_type),
+        link(url(request, path, **params, f="html"), "alternate" if not html else "self", HTML),
+    ]
+
+
+def _json_default(value):
+    from ..types import to_json_value
+
+    converted = to_json_value(value)
+    if converted is value:
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return converted
+
+
+def dumps(data) -> bytes:
+    return json.dumps(data, default=_json_default, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def respond(request: Request, data: dict, title: str, media_type: str = JSON,
+            formats: tuple[str, ...] = ("json", "html")) -> Response:
+    """JSON (or GeoJSON) by default, a plain HTML page for ``f=html``."""
+    if wants_html(request, formats):
+        return HTMLResponse(render_page(title, data))
+    return Response(dumps(data), media_type=media_type)

@@ -1,0 +1,1 @@
+"""The deterministic Oxfordshire demo catalogue: real public files plus synthetic network data."""

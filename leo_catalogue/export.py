@@ -1,0 +1,159 @@
+"""Writing a dataset's (filtered) rows as GeoPackage 1.2, zipped Shapefile, GeoJSON or CSV.
+
+Rows are streamed from the database, never all held in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+from osgeo import ogr, osr
+
+from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
+
+from .records import DatasetRecord
+from .types import to_json_value
+
+ogr.UseExceptions()
+osr.UseExceptions()
+
+_OGR_TYPES = {
+    FieldType.STRING: ogr.OFTString,
+    FieldType.INTEGER: ogr.OFTInteger64,
+    FieldType.NUMBER: ogr.OFTReal,
+    FieldType.BOOLEAN: ogr.OFTInteger,
+    FieldType.DATE: ogr.OFTDate,
+    FieldType.DATETIME: ogr.OFTDateTime,
+}
+
+Row = tuple  # (fid, wkb, *field values)
+
+
+def _wgs84() -> osr.SpatialReference:
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return srs
+
+
+def _geometry_type(record: DatasetRecord) -> int:
+    return {
+        "Point": ogr.wkbPoint, "MultiPoint": ogr.wkbMultiPoint, "LineString": ogr.wkbLineString,
+        "MultiLineString": ogr.wkbMultiLineString, "Polygon": ogr.wkbPolygon, "MultiPolygon": ogr.wkbMultiPolygon,
+        None: ogr.wkbNone,
+    }.get(record.geometry_type, ogr.wkbUnknown)
+
+
+def metadata_text(record: DatasetRecord, source_url: str) -> str:
+    """A sidecar note that keeps the licence and attribution with the exported files."""
+    return (
+        f"Title: {record.title}\nDataset: {record.id} (version {record.version})\nSource: {source_url}\n"
+        f"Licence: {record.licence}\nAttribution: {record.attribution}\nProvenance: {record.provenance.value}\n"
+        f"CRS: EPSG:4326 (WGS 84 longitude/latitude)\n"
+    )
+
+
+def _set_field(feature: ogr.Feature, index: int, field: FieldDef, value) -> None:
+    if value is None:
+        feature.SetFieldNull(index)
+    elif field.type == FieldType.DATETIME:
+        feature.SetField(index, value.year, value.month, value.day, value.hour, value.minute,
+                         value.second + value.microsecond / 1e6, 100)
+    elif field.type == FieldType.DATE:
+        feature.SetField(index, value.year, value.month, value.day, 0, 0, 0, 0)
+    elif field.type == FieldType.BOOLEAN:
+        feature.SetField(index, int(value))
+    else:
+        feature.SetField(index, value)
+
+
+def write_ogr(record: DatasetRecord, rows: Iterable[Row], path: Path, driver_name: str, note: str = "") -> None:
+    """Write rows with GDAL: ``GPKG`` (GeoPackage 1.2, the note as layer description) or ``ESRI Shapefile``."""
+    driver = ogr.GetDriverByName(driver_name)
+    options = ["VERSION=1.2"] if driver_name == "GPKG" else []
+    source = driver.CreateDataSource(str(path), options=options)
+    if driver_name == "ESRI Shapefile":
+        layer_options = ["ENCODING=UTF-8"]
+    else:
+        layer_options = [f"IDENTIFIER={record.title}", f"DESCRIPTION={note}"]
+    geom_type = _geometry_type(record)
+    layer = source.CreateLayer(_layer_name(record.id), _wgs84() if geom_type != ogr.wkbNone else None,
+                               geom_type, options=layer_options)
+    for field in record.fields:
+        definition = ogr.FieldDefn(field.name, _OGR_TYPES[field.type])
+        if field.type == FieldType.BOOLEAN and driver_name == "GPKG":
+            definition.SetSubType(ogr.OFSTBoolean)
+        layer.CreateField(definition)
+    layer_defn = layer.GetLayerDefn()
+    layer.StartTransaction()
+    for row in rows:
+        feature = ogr.Feature(layer_defn)
+        if row[1] is not None and geom_type != ogr.wkbNone:
+            feature.SetGeometry(ogr.CreateGeometryFromWkb(bytes(row[1])))
+        for index, (field, value) in enumerate(zip(record.fields, row[2:])):
+            _set_field(feature, index, field, value)
+        layer.CreateFeature(feature)
+    layer.CommitTransaction()
+    source.FlushCache()
+    source = None
+
+
+def _layer_name(dataset_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]+", "_", dataset_id)
+
+
+def zip_folder(folder: Path, target: Path) -> None:
+    """Zip every file of a folder (flat) into ``target``."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(folder.iterdir()):
+            archive.write(file, file.name)
+
+
+def geojson_chunks(record: DatasetRecord, rows: Iterable[Row]) -> Iterator[bytes]:
+    """A GeoJSON FeatureCollection, written feature by feature."""
+    import shapely
+
+    yield json.dumps({"type": "FeatureCollection", "name": record.id, "license": record.licence,
+                      "attribution": record.attribution})[:-1].encode() + b',"features":['
+    first = True
+    for row in rows:
+        geometry = shapely.geometry.mapping(shapely.from_wkb(bytes(row[1]))) if row[1] is not None else None
+        feature = {"type": "Feature", "id": row[0], "geometry": geometry,
+                   "properties": {f.name: to_json_value(v) for f, v in zip(record.fields, row[2:])}}
+        yield (b"" if first else b",") + json.dumps(feature, ensure_ascii=False).encode("utf-8")
+        first = False
+    yield b"]}"
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return to_json_value(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def csv_chunks(record: DatasetRecord, rows: Iterable[Row]) -> Iterator[bytes]:
+    """CSV with a WKT geometry column first (UTF-8, with header)."""
+    import shapely
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["fid", "wkt", *[f.name for f in record.fields]])
+    for n, row in enumerate(rows):
+        wkt = shapely.from_wkb(bytes(row[1])).wkt if row[1] is not None else ""
+        writer.writerow([row[0], wkt, *[_csv_value(v) for v in row[2:]]])
+        if n % 2000 == 1999:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")

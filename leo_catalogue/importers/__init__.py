@@ -1,0 +1,1 @@
+"""Importers: published files into catalogue datasets, through the plugin's own readers."""

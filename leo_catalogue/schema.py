@@ -1,0 +1,100 @@
+"""Tables: the catalogue of records, its keyword and full-text indexes, and one table per dataset."""
+
+from __future__ import annotations
+
+import re
+
+from geoalchemy2 import Geometry
+from sqlalchemy import Column, Float, Index, Integer, LargeBinary, MetaData, Table, Text, text
+from sqlalchemy.engine import Connection
+
+from leo_qgis_plugin.core.formats.fields import FieldDef
+
+from .types import SQL_TYPES, JSONType, UTCDateTime
+
+metadata = MetaData()
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("keywords", JSONType, nullable=False),
+    Column("themes", JSONType, nullable=False),
+    Column("search_text", Text, nullable=False),
+    Column("licence", Text, nullable=False),
+    Column("licence_url", Text, nullable=False, default=""),
+    Column("attribution", Text, nullable=False),
+    Column("provenance", Text, nullable=False),
+    Column("publisher", Text, nullable=False),
+    Column("organisation", Text, nullable=False, default=""),
+    Column("kind", Text, nullable=False),
+    Column("update_frequency", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("access", Text, nullable=False, index=True),
+    Column("updated", UTCDateTime, nullable=False, index=True),
+    Column("minx", Float),
+    Column("miny", Float),
+    Column("maxx", Float),
+    Column("maxy", Float),
+    Column("time_start", UTCDateTime, index=True),
+    Column("time_end", UTCDateTime, index=True),
+    Column("geometry_type", Text),
+    Column("fields", JSONType, nullable=False),
+    Column("time_field", Text),
+    Column("time_start_field", Text),
+    Column("time_end_field", Text),
+    Column("site_field", Text),
+    Column("feature_count", Integer, nullable=False, default=0),
+    Column("table_name", Text),
+    Column("notes", JSONType, nullable=False),
+)
+Index("ix_records_title", records.c.title)
+
+record_keywords = Table(
+    "record_keywords",
+    metadata,
+    Column("record_id", Text, nullable=False, index=True),
+    Column("keyword", Text, nullable=False, index=True),
+)
+
+GEOMETRY_COLUMN = "geom"
+ID_COLUMN = "fid"
+
+
+def create_catalogue_schema(conn: Connection) -> None:
+    """Create the catalogue tables and the full-text index if they do not exist."""
+    metadata.create_all(conn)
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5("
+            "record_id UNINDEXED, title, description, keywords, tokenize='porter unicode61')"
+        ))
+    else:
+        conn.execute(text(
+            "CREATE INDEX IF NOT EXISTS ix_records_fulltext ON records "
+            "USING GIN (to_tsvector('english', search_text))"
+        ))
+
+
+def table_name_for(dataset_id: str, version: str) -> str:
+    """A safe SQL table name for one version of a dataset."""
+    slug = re.sub(r"[^a-z0-9]+", "_", dataset_id.lower()).strip("_")[:40]
+    ver = re.sub(r"[^a-z0-9]+", "_", version.lower())[:16]
+    return f"d_{slug}_v{ver}"
+
+
+def dataset_table(name: str, fields: list[FieldDef], spatial_index: bool = False) -> Table:
+    """The SQLAlchemy table of a dataset: fid, geometry (nullable), then the typed fields."""
+    return Table(
+        name,
+        MetaData(),
+        Column(ID_COLUMN, Integer, primary_key=True, autoincrement=True),
+        Column(GEOMETRY_COLUMN, Geometry("GEOMETRY", srid=4326, spatial_index=spatial_index)),
+        *[Column(f.name, SQL_TYPES[f.type]) for f in fields],
+    )
+
+
+WKB_PARAM = "_wkb"
+WKB_TYPE = LargeBinary

@@ -1,0 +1,221 @@
+"""Storing datasets and their records: all-or-nothing writes, one code path for both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+
+import numpy as np
+import shapely
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, text
+from sqlalchemy.engine import Connection
+
+from leo_qgis_plugin.core.formats.fields import FieldDef
+
+from .records import AccessLevel, DatasetKind, DatasetRecord, Provenance
+from .schema import (
+    GEOMETRY_COLUMN,
+    WKB_PARAM,
+    WKB_TYPE,
+    create_catalogue_schema,
+    dataset_table,
+    record_keywords,
+    records,
+    table_name_for,
+)
+
+Batch = list[dict]
+
+
+def init_catalogue(engine: Engine) -> None:
+    """Create the catalogue schema (idempotent)."""
+    from .db import ensure_postgis
+
+    ensure_postgis(engine)
+    with engine.begin() as conn:
+        create_catalogue_schema(conn)
+
+
+class _Extent:
+    """Running spatial and temporal extent of the rows written."""
+
+    def __init__(self, time_columns: tuple[str, str] | None):
+        self.bounds: list[float] | None = None
+        self.time_columns = time_columns
+        self.start: datetime | None = None
+        self.end: datetime | None = None
+
+    def add(self, geoms: np.ndarray, batch: Batch) -> None:
+        present = geoms[~shapely.is_missing(geoms)]
+        if len(present):
+            b = shapely.total_bounds(present)
+            if self.bounds is None:
+                self.bounds = list(b)
+            else:
+                self.bounds = [min(self.bounds[0], b[0]), min(self.bounds[1], b[1]),
+                               max(self.bounds[2], b[2]), max(self.bounds[3], b[3])]
+        if self.time_columns:
+            first, last = self.time_columns
+            starts = [r[first] for r in batch if r.get(first) is not None]
+            ends = [r[last] for r in batch if r.get(last) is not None]
+            if starts:
+                self.start = min([self.start, *starts]) if self.start else min(starts)
+            if ends:
+                self.end = max([self.end, *ends]) if self.end else max(ends)
+
+
+def _create_indexes(conn: Connection, record: DatasetRecord) -> None:
+    name = record.table_name
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"SELECT CreateSpatialIndex('{name}', '{GEOMETRY_COLUMN}')"))
+    else:
+        conn.execute(text(f'CREATE INDEX "ix_{name}_geom" ON "{name}" USING GIST ({GEOMETRY_COLUMN})'))
+    time_names = {n for n in (record.time_field, record.time_start_field, record.time_end_field) if n}
+    for column in sorted(time_names):
+        conn.execute(text(f'CREATE INDEX "ix_{name}_{column}" ON "{name}" ("{column}")'))
+    if record.site_field and record.time_columns:
+        conn.execute(text(
+            f'CREATE INDEX "ix_{name}_site_time" ON "{name}" ("{record.site_field}", "{record.time_columns[0]}")'
+        ))
+    if conn.dialect.name != "sqlite":
+        conn.execute(text(f'ANALYZE "{name}"'))
+
+
+def _record_row(record: DatasetRecord) -> dict:
+    bbox = record.bbox or (None, None, None, None)
+    return {
+        "id": record.id,
+        "title": record.title,
+        "description": record.description,
+        "keywords": list(record.keywords),
+        "themes": list(record.themes),
+        "search_text": " ".join([record.title, record.description, *record.keywords, *record.themes]),
+        "licence": record.licence,
+        "licence_url": record.licence_url,
+        "attribution": record.attribution,
+        "provenance": record.provenance.value,
+        "publisher": record.publisher,
+        "organisation": record.organisation,
+        "kind": record.kind.value,
+        "update_frequency": record.update_frequency,
+        "version": record.version,
+        "access": record.access.value,
+        "updated": record.updated,
+        "minx": bbox[0], "miny": bbox[1], "maxx": bbox[2], "maxy": bbox[3],
+        "time_start": record.time_start,
+        "time_end": record.time_end,
+        "geometry_type": record.geometry_type,
+        "fields": [f.to_json() for f in record.fields],
+        "time_field": record.time_field,
+        "time_start_field": record.time_start_field,
+        "time_end_field": record.time_end_field,
+        "site_field": record.site_field,
+        "feature_count": record.feature_count,
+        "table_name": record.table_name,
+        "notes": list(record.notes),
+    }
+
+
+def record_from_row(row) -> DatasetRecord:
+    """A DatasetRecord from a row of the records table."""
+    m = row._mapping
+    bbox = (m["minx"], m["miny"], m["maxx"], m["maxy"]) if m["minx"] is not None else None
+    return DatasetRecord(
+        id=m["id"], title=m["title"], description=m["description"], keywords=list(m["keywords"]),
+        themes=list(m["themes"]), licence=m["licence"], licence_url=m["licence_url"],
+        attribution=m["attribution"], provenance=Provenance(m["provenance"]), publisher=m["publisher"],
+        organisation=m["organisation"], kind=DatasetKind(m["kind"]), update_frequency=m["update_frequency"],
+        version=m["version"], access=AccessLevel(m["access"]), updated=m["updated"], bbox=bbox,
+        time_start=m["time_start"], time_end=m["time_end"], geometry_type=m["geometry_type"],
+        fields=[FieldDef.from_json(f) for f in m["fields"]], time_field=m["time_field"],
+        time_start_field=m["time_start_field"], time_end_field=m["time_end_field"],
+        site_field=m["site_field"], feature_count=m["feature_count"], table_name=m["table_name"],
+        notes=list(m["notes"]),
+    )
+
+
+def write_record(conn: Connection, record: DatasetRecord) -> None:
+    """Insert or replace a record with its keyword and full-text entries."""
+    conn.execute(delete(records).where(records.c.id == record.id))
+    conn.execute(delete(record_keywords).where(record_keywords.c.record_id == record.id))
+    conn.execute(insert(records).values(**_record_row(record)))
+    words = {k.lower() for k in [*record.keywords, *record.themes]}
+    if words:
+        conn.execute(insert(record_keywords), [{"record_id": record.id, "keyword": k} for k in sorted(words)])
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("DELETE FROM records_fts WHERE record_id = :id"), {"id": record.id})
+        conn.execute(
+            text("INSERT INTO records_fts (record_id, title, description, keywords) VALUES (:id, :t, :d, :k)"),
+            {"id": record.id, "t": record.title, "d": record.description,
+             "k": " ".join([*record.keywords, *record.themes])},
+        )
+
+
+def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch]) -> DatasetRecord:
+    """Store a dataset's rows and its record in one transaction, replacing an earlier version.
+
+    Each row is a dict of field values plus ``geometry`` (a shapely geometry in
+    EPSG:4326, or None). Nothing changes in the catalogue if anything fails.
+    """
+    record.table_name = table_name_for(record.id, record.version)
+    record.updated = record.updated or datetime.now(timezone.utc)
+    table = dataset_table(record.table_name, record.fields)
+    names = [f.name for f in record.fields]
+    statement = insert(table).values(
+        {GEOMETRY_COLUMN: func.ST_GeomFromWKB(bindparam(WKB_PARAM, type_=WKB_TYPE), 4326)}
+    )
+    extent = _Extent(record.time_columns)
+    count = 0
+    with engine.begin() as conn:
+        old = conn.execute(select(records.c.table_name).where(records.c.id == record.id)).scalar()
+        if old == record.table_name or conn.dialect.has_table(conn, record.table_name):
+            _drop_table(conn, record.table_name)
+        table.create(conn)
+        for batch in batches:
+            if not batch:
+                continue
+            geoms = np.array([row.get("geometry") for row in batch], dtype=object)
+            wkbs = shapely.to_wkb(geoms)
+            extent.add(geoms, batch)
+            conn.execute(statement, [
+                {**{n: row.get(n) for n in names}, WKB_PARAM: w} for row, w in zip(batch, wkbs)
+            ])
+            count += len(batch)
+        _create_indexes(conn, record)
+        record.feature_count = count
+        record.bbox = tuple(extent.bounds) if extent.bounds else None
+        record.time_start, record.time_end = extent.start, extent.end
+        write_record(conn, record)
+        if old and old != record.table_name:
+            _drop_table(conn, old)
+    return record
+
+
+def _drop_table(conn: Connection, name: str) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"SELECT DisableSpatialIndex('{name}', '{GEOMETRY_COLUMN}')"))
+        conn.execute(text(f'DROP TABLE IF EXISTS "idx_{name}_{GEOMETRY_COLUMN}"'))
+        conn.execute(text(f"SELECT DiscardGeometryColumn('{name}', '{GEOMETRY_COLUMN}')"))
+    conn.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
+
+
+def get_record(conn: Connection, dataset_id: str) -> DatasetRecord | None:
+    """The record with this id, or None."""
+    row = conn.execute(select(records).where(records.c.id == dataset_id)).first()
+    return record_from_row(row) if row else None
+
+
+def table_for(record: DatasetRecord):
+    """The SQLAlchemy table holding a record's data."""
+    return dataset_table(record.table_name, record.fields)
+
+
+def put_records(engine: Engine, items: Iterable[DatasetRecord]) -> int:
+    """Store catalogue-only records (no data table), e.g. records harvested from elsewhere."""
+    n = 0
+    with engine.begin() as conn:
+        for record in items:
+            record.updated = record.updated or datetime.now(timezone.utc)
+            write_record(conn, record)
+            n += 1
+    return n

@@ -1,0 +1,1 @@
+"""Core: catalogue clients, models, layer building, settings. Knows no widgets and no ``iface``."""

@@ -1,0 +1,110 @@
+"""Catalogue connections, stored in QGIS settings; credentials only as an ``authcfg`` id.
+
+Passwords and tokens never go into QgsSettings: a connection names an entry of the
+QGIS authentication database instead.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import Enum
+
+from qgis.core import QgsSettings
+
+SETTINGS_PREFIX = "leo_qgis"
+CONNECTIONS_KEY = f"{SETTINGS_PREFIX}/connections"
+SELECTED_KEY = f"{SETTINGS_PREFIX}/selected_connection"
+DEFAULT_CONNECTION_NAME = "LEO demo catalogue (local)"
+DEFAULT_URL = "http://127.0.0.1:8765/"
+# QGIS's own OGC API - Features connections (Browser panel, Data Source Manager).
+QGIS_WFS_CONNECTIONS = "qgis/connections-wfs"
+QGIS_WFS_AUTH = "qgis/WFS"
+
+
+class ConnectionKind(str, Enum):
+    """The protocol a catalogue speaks."""
+
+    OGC_API_RECORDS = "ogcapi-records"
+    CKAN = "ckan"
+
+
+@dataclass
+class ConnectionSettings:
+    """One catalogue connection."""
+
+    name: str
+    url: str
+    kind: ConnectionKind = ConnectionKind.OGC_API_RECORDS
+    authcfg: str = ""
+
+    @property
+    def base_url(self) -> str:
+        return self.url if self.url.endswith("/") else self.url + "/"
+
+
+def _key(name: str) -> str:
+    # QgsSettings treats "/" as a group separator; keep names flat.
+    return f"{CONNECTIONS_KEY}/{name.replace('/', '_')}"
+
+
+def save_connection(connection: ConnectionSettings, settings: QgsSettings | None = None) -> None:
+    """Store (or replace) a connection."""
+    settings = settings or QgsSettings()
+    key = _key(connection.name)
+    settings.setValue(f"{key}/url", connection.url)
+    settings.setValue(f"{key}/kind", connection.kind.value)
+    settings.setValue(f"{key}/authcfg", connection.authcfg)
+
+
+def load_connections(settings: QgsSettings | None = None) -> list[ConnectionSettings]:
+    """Every stored connection, by name."""
+    settings = settings or QgsSettings()
+    settings.beginGroup(CONNECTIONS_KEY)
+    names = settings.childGroups()
+    settings.endGroup()
+    connections = []
+    for name in sorted(names):
+        key = _key(name)
+        try:
+            kind = ConnectionKind(settings.value(f"{key}/kind", ConnectionKind.OGC_API_RECORDS.value))
+        except ValueError:
+            kind = ConnectionKind.OGC_API_RECORDS
+        connections.append(ConnectionSettings(
+            name=name, url=settings.value(f"{key}/url", ""), kind=kind,
+            authcfg=settings.value(f"{key}/authcfg", "") or "",
+        ))
+    return connections
+
+
+def remove_connection(name: str, settings: QgsSettings | None = None) -> None:
+    """Forget a connection (its authentication entry stays in the QGIS auth database)."""
+    settings = settings or QgsSettings()
+    settings.remove(_key(name))
+
+
+def mirror_as_qgis_oapif_connection(connection: ConnectionSettings, settings: QgsSettings | None = None) -> None:
+    """Also offer the catalogue's datasets through QGIS's own OGC API - Features connections."""
+    settings = settings or QgsSettings()
+    key = f"{QGIS_WFS_CONNECTIONS}/{connection.name}"
+    settings.setValue(f"{key}/url", connection.base_url)
+    settings.setValue(f"{key}/version", "OGC_API_FEATURES")
+    settings.setValue(f"{key}/pagingenabled", True)
+    settings.setValue(f"{QGIS_WFS_AUTH}/{connection.name}/authcfg", connection.authcfg)
+
+
+def ensure_default_connection(settings: QgsSettings | None = None) -> ConnectionSettings | None:
+    """Add the local LEO catalogue connection on first start; None when nothing was written.
+
+    ``LEO_CATALOGUE_URL`` (set by ``make run``) always wins, so a changed ``LEO_PORT``
+    is followed; without it, existing connections are left as the user set them.
+    """
+    settings = settings or QgsSettings()
+    url = os.environ.get("LEO_CATALOGUE_URL")
+    if url is None and load_connections(settings):
+        return None
+    connection = ConnectionSettings(DEFAULT_CONNECTION_NAME, url or DEFAULT_URL)
+    save_connection(connection, settings)
+    mirror_as_qgis_oapif_connection(connection, settings)
+    settings.setValue(SELECTED_KEY, connection.name)
+    return connection

@@ -1,0 +1,1 @@
+"""GUI: docks, dialogs, the Browser data item provider and layer-tree indicators."""

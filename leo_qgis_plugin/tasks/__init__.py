@@ -1,0 +1,1 @@
+"""Tasks: ``QgsTask`` subclasses for network and long work (search, download, upload, export)."""

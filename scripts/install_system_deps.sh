@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages LEO for QGIS needs (QGIS 3.22, GDAL, SpatiaLite,
+# PostgreSQL/PostGIS for the tests, Xvfb for headless screenshots).
+# Idempotent: does nothing when everything is already installed.
+set -euo pipefail
+
+PACKAGES=(
+  python3-qgis qgis-providers qgis python3-gdal python3-venv python3-pip
+  python3-owslib
+  xvfb xauth imagemagick
+  libsqlite3-mod-spatialite
+  postgresql-15 postgresql-15-postgis-3
+  pyqt5-dev-tools
+  zip
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+# Tests start their own throwaway PostgreSQL cluster on a free port; stop apt from
+# creating and starting a system cluster on 5432.
+if [ ! -f /etc/postgresql-common/createcluster.conf ]; then
+  $SUDO mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
+
+echo "Installing system packages: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,129 @@
+"""Shared fixtures: the demo catalogue on SpatiaLite and PostGIS, served by the real server."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .support.postgres import PostgresCluster
+from .support.servers import ROOT, CatalogueServer
+
+REAL_DATA = ROOT / "leo_catalogue" / "data" / "real"
+CACHE = ROOT / "var" / "test-cache"
+
+
+def _code_fingerprint() -> str:
+    """Changes whenever code that shapes the demo catalogue changes."""
+    digest = hashlib.sha256()
+    for folder in (ROOT / "leo_catalogue", ROOT / "leo_qgis_plugin" / "core" / "formats"):
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_path() -> Path:
+    """The demo catalogue as a SpatiaLite file, built once per code version (read-only for tests)."""
+    from leo_catalogue.db import make_engine
+    from leo_catalogue.demo.build import load_demo
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"demo-{_code_fingerprint()}.sqlite"
+    if not path.exists():
+        for old in CACHE.glob("demo-*.sqlite*"):
+            old.unlink()
+        building = path.with_suffix(".building")
+        engine = make_engine(f"sqlite:///{building}")
+        load_demo(engine)
+        engine.dispose()
+        building.rename(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """An empty PostGIS database in a throwaway cluster."""
+    cluster = PostgresCluster()
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_postgres_url(postgres_url) -> str:
+    from leo_catalogue.db import make_engine
+    from leo_catalogue.demo.build import load_demo
+
+    engine = make_engine(postgres_url)
+    load_demo(engine)
+    engine.dispose()
+    return postgres_url
+
+
+@pytest.fixture(scope="session")
+def sqlite_server(demo_sqlite_path):
+    server = CatalogueServer(f"sqlite:///{demo_sqlite_path}").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgis_server(demo_postgres_url):
+    server = CatalogueServer(demo_postgres_url).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgis"])
+def server(request) -> CatalogueServer:
+    """The demo catalogue served from each backend in turn."""
+    return request.getfixturevalue(f"{request.param}_server")
+
+
+@pytest.fixture()
+def scratch_sqlite_url(tmp_path) -> str:
+    """An empty SpatiaLite catalogue for tests that write."""
+    return f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+
+
+@pytest.fixture()
+def demo_copy_url(demo_sqlite_path, tmp_path) -> str:
+    """A private copy of the demo catalogue that a test may change."""
+    target = tmp_path / "demo.sqlite"
+    shutil.copy(demo_sqlite_path, target)
+    return f"sqlite:///{target}"
+
+
+class Http:
+    """A tiny JSON client for the tests (the server's own clients are QGIS and OWSLib)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def get(self, path: str) -> tuple[int, dict | bytes, dict]:
+        url = path if path.startswith("http") else self.base.rstrip("/") + path
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                body, status, headers = response.read(), response.status, dict(response.headers)
+        except urllib.error.HTTPError as exc:
+            body, status, headers = exc.read(), exc.code, dict(exc.headers)
+        kind = headers.get("content-type", "")
+        if "json" in kind:
+            return status, json.loads(body), headers
+        return status, body, headers
+
+    def json(self, path: str) -> dict:
+        status, body, _ = self.get(path)
+        assert status == 200, (path, status, body)
+        return body
+
+
+@pytest.fixture(scope="session")
+def http(server) -> Http:
+    return Http(server.url)

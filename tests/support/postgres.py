@@ -1,0 +1,61 @@
+"""A throwaway PostgreSQL/PostGIS cluster on a free loopback port (Debian's PostgreSQL 15)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PostgresCluster:
+    """initdb + pg_ctl start on 127.0.0.1:<free port>; stop() removes everything."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="leo-pg-"))
+        self.data = self.root / "data"
+        self.sockets = self.root / "sockets"
+        self.run_as: list[str] = []
+        if os.geteuid() == 0:
+            # initdb refuses to run as root: run the cluster as the postgres user.
+            self.run_as = ["runuser", "-u", "postgres", "--"]
+            uid, gid = pwd.getpwnam("postgres").pw_uid, pwd.getpwnam("postgres").pw_gid
+            self.root.chmod(0o755)
+        self.sockets.mkdir()
+        if self.run_as:
+            os.chown(self.root, uid, gid)
+            os.chown(self.sockets, uid, gid)
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self.run_as, *args], check=True, capture_output=True, text=True)
+
+    def start(self) -> str:
+        """Start the cluster, create database ``leo`` with PostGIS; return its URL."""
+        if not (PG_BIN / "initdb").exists():
+            raise RuntimeError("PostgreSQL 15 is not installed (make test installs postgresql-15-postgis-3).")
+        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-E", "UTF8",
+                  "--locale=C.UTF-8", "-U", "postgres")
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sockets} -c fsync=off -c timezone=UTC"
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l",
+                  str(self.root / "log.txt"), "start")
+        self._run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "leo")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/leo"
+
+    def stop(self) -> None:
+        try:
+            self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.root, ignore_errors=True)
