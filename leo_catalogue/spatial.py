@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shapely
-from sqlalchemy import Table, and_, func, literal, select, table, column
+from sqlalchemy import Table, and_, column, func, literal, select, table
 from sqlalchemy.sql import ColumnElement
 
 from .schema import GEOMETRY_COLUMN, ID_COLUMN, WKB_TYPE

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-DATASETS = {
-    "oxon-districts", "oxon-msoa", "ssen-headroom", "ssen-primary-areas", "flex-zones", "substation-load-hh",
-    "flex-events", "leo-mvs-leod041f06", "leo-price-2019-01-23",
-}
+from .support.demo import DATASETS
 
 
 def test_landing_page_links_are_absolute_and_name_the_api_and_data(http):

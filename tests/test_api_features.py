@@ -6,11 +6,12 @@ from urllib.parse import quote
 
 import pytest
 
+from .support.demo import PRIMARIES
+
 LOAD = "/collections/substation-load-hh/items"
 HEADROOM = "/collections/ssen-headroom/items"
 EVENTS = "/collections/flex-events/items"
 
-PRIMARIES = 55  # located and unlocated primaries that have load
 
 
 def count(http, path: str) -> int:

@@ -36,7 +36,7 @@ def _openapi(app: FastAPI) -> dict:
         "style": "form",
         "explode": False,
     }
-    for path, operations in schema.get("paths", {}).items():
+    for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             parameters = operation.get("parameters", [])
             for index, parameter in enumerate(parameters):

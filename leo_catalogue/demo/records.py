@@ -6,7 +6,7 @@ from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
 
 from ..records import DatasetKind, DatasetRecord, Provenance
 
-S, I, N, B, DT = FieldType.STRING, FieldType.INTEGER, FieldType.NUMBER, FieldType.BOOLEAN, FieldType.DATETIME
+S, N, B, DT = FieldType.STRING, FieldType.NUMBER, FieldType.BOOLEAN, FieldType.DATETIME
 
 OGL = "Open Government Licence v3.0"
 OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"

@@ -56,9 +56,9 @@ def _next_version(version: str) -> str:
 
 
 def import_headroom(engine: Engine, source: str, dataset_id: str,
-                    template: DatasetRecord | None = None) -> ImportReport:
+                    template: DatasetRecord | None = None, timeout: float = 60.0) -> ImportReport:
     """Read, check and store a headroom file; nothing in the catalogue changes if it is refused."""
-    data, name = read_source(source)
+    data, name = read_source(source, timeout)
     table = read_headroom_csv(data, name)
     with engine.connect() as conn:
         existing = get_record(conn, dataset_id)

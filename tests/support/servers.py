@@ -24,7 +24,7 @@ class CatalogueServer:
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"leo-server-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "CatalogueServer":
+    def start(self) -> CatalogueServer:
         env = {**os.environ, "SPATIALITE_LIBRARY_PATH": "mod_spatialite"}
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(

@@ -35,7 +35,7 @@ class FieldDef:
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> "FieldDef":
+    def from_json(cls, data: dict) -> FieldDef:
         return cls(
             name=data["name"],
             type=FieldType(data["type"]),

@@ -1,0 +1,159 @@
+"""The plugin loads and unloads cleanly in QGIS, keeps its layering, and stores connections safely."""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsApplication, QgsOwsConnection, QgsSettings
+from qgis.PyQt.QtWidgets import QAction, QDockWidget
+
+from leo_qgis_plugin.core import settings as leo_settings
+from leo_qgis_plugin.core.settings import (
+    ConnectionKind,
+    ConnectionSettings,
+    ensure_default_connection,
+    load_connections,
+    remove_connection,
+    save_connection,
+)
+
+from .support.servers import ROOT
+
+PLUGIN = ROOT / "leo_qgis_plugin"
+
+
+@pytest.fixture()
+def clean_settings(monkeypatch):
+    settings = QgsSettings()
+    settings.remove(leo_settings.SETTINGS_PREFIX)
+    settings.remove(f"{leo_settings.QGIS_WFS_CONNECTIONS}/{leo_settings.DEFAULT_CONNECTION_NAME}")
+    monkeypatch.delenv("LEO_CATALOGUE_URL", raising=False)
+    yield settings
+    settings.remove(leo_settings.SETTINGS_PREFIX)
+
+
+def _registered(iface) -> tuple[int, int, int]:
+    window = iface.mainWindow()
+    return (len(window.findChildren(QAction)), len(window.findChildren(QDockWidget)),
+            len(QgsApplication.processingRegistry().providers()))
+
+
+def test_plugin_loads_and_unloads_twice_leaving_nothing_behind(qgis_iface, clean_settings):
+    import leo_qgis_plugin
+
+    before = _registered(qgis_iface)
+    for _ in range(2):
+        plugin = leo_qgis_plugin.classFactory(qgis_iface)
+        plugin.initGui()
+        plugin.unload()
+        assert _registered(qgis_iface) == before
+    assert [c.name for c in load_connections()] == [leo_settings.DEFAULT_CONNECTION_NAME]
+
+
+def test_first_start_configures_the_local_catalogue_for_the_plugin_and_qgis(clean_settings, monkeypatch):
+    monkeypatch.setenv("LEO_CATALOGUE_URL", "http://127.0.0.1:9999/")
+    created = ensure_default_connection()
+    assert created.url == "http://127.0.0.1:9999/"
+    assert leo_settings.DEFAULT_CONNECTION_NAME in QgsOwsConnection.connectionList("WFS")
+    native = QgsOwsConnection("WFS", leo_settings.DEFAULT_CONNECTION_NAME)
+    assert native.uri().param("url") == "http://127.0.0.1:9999/"
+    assert clean_settings.value(f"{leo_settings.QGIS_WFS_CONNECTIONS}/{created.name}/version") == "OGC_API_FEATURES"
+
+
+def test_existing_connections_are_left_alone_without_an_explicit_url(clean_settings):
+    save_connection(ConnectionSettings("Mine", "https://example.org/catalogue"))
+    assert ensure_default_connection() is None
+    assert [c.name for c in load_connections()] == ["Mine"]
+
+
+def test_connections_round_trip_with_authcfg_ids_never_secrets(clean_settings):
+    save_connection(ConnectionSettings("SSEN portal", "https://data.ssen.example/", ConnectionKind.CKAN, "abc1234"))
+    (connection,) = load_connections()
+    assert connection.kind == ConnectionKind.CKAN and connection.authcfg == "abc1234"
+    keys = [k for k in clean_settings.allKeys() if k.startswith(leo_settings.SETTINGS_PREFIX)]
+    assert not [k for k in keys if any(word in k.lower() for word in ("password", "token", "secret"))]
+    remove_connection("SSEN portal")
+    assert load_connections() == []
+
+
+def test_no_heavy_imports_at_load():
+    code = (
+        "import sys, leo_qgis_plugin, leo_qgis_plugin.plugin\n"
+        "heavy = {'pandas', 'geopandas', 'matplotlib', 'sqlalchemy', 'fastapi', 'requests', 'shapely', 'osgeo'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            prefix = "." * node.level
+            names.add(prefix + (node.module or ""))
+    return names
+
+
+def _python_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*.py") if p.name != "resources.py"]
+
+
+def test_layering_of_the_architecture_holds():
+    for path in _python_files(PLUGIN / "core"):
+        imports = _imports(path)
+        assert not [i for i in imports if i.startswith(("qgis.gui", "qgis.utils", "..gui", "..tasks", "..processing",
+                                                       "..plugin", "...gui"))], path
+    for path in _python_files(PLUGIN / "core" / "formats"):
+        assert not [i for i in _imports(path) if i.startswith(("qgis", "PyQt"))], path
+    for path in _python_files(PLUGIN / "tasks") + _python_files(PLUGIN / "processing"):
+        assert not [i for i in _imports(path) if "gui" in i], path
+    for path in _python_files(PLUGIN):
+        assert not [i for i in _imports(path) if i.startswith(("PyQt5", "PyQt6", "requests"))], path
+        if path.name != "__init__.py" or path.parent != PLUGIN:
+            assert "def classFactory" not in path.read_text(), path
+    for path in _python_files(ROOT / "leo_catalogue"):
+        assert not [i for i in _imports(path) if i.startswith("qgis")], path
+
+
+REQUIRED_METADATA = ["name", "qgisMinimumVersion", "description", "about", "version", "author", "email",
+                     "repository", "tracker", "license"]
+
+
+def test_metadata_is_valid_for_the_plugin_repository():
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "metadata.txt")
+    general = parser["general"]
+    for key in REQUIRED_METADATA:
+        assert general.get(key, "").strip(), key
+    assert general["qgisMinimumVersion"] == "3.22"
+    assert general["repository"].startswith("https://") and "@" in general["email"]
+    assert (PLUGIN / general["icon"]).exists()
+
+
+def test_make_package_builds_an_installable_zip(tmp_path):
+    result = subprocess.run(["make", "package"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    version = configparser.ConfigParser()
+    version.read(ROOT / "metadata.txt")
+    archive_path = ROOT / "dist" / f"leo_qgis_plugin-{version['general']['version']}.zip"
+    with zipfile.ZipFile(archive_path) as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path)
+    assert {"leo_qgis_plugin/metadata.txt", "leo_qgis_plugin/resources.py", "leo_qgis_plugin/__init__.py",
+            "leo_qgis_plugin/LICENSE", "leo_qgis_plugin/icons/leo.svg"} <= names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import leo_qgis_plugin, leo_qgis_plugin.resources; "
+            "print(leo_qgis_plugin.__file__)")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and str(tmp_path) in result.stdout, result.stderr
