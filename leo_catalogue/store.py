@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
@@ -134,21 +135,40 @@ def record_from_row(row) -> DatasetRecord:
     )
 
 
-def write_record(conn: Connection, record: DatasetRecord) -> None:
-    """Insert or replace a record with its keyword and full-text entries."""
-    conn.execute(delete(records).where(records.c.id == record.id))
-    conn.execute(delete(record_keywords).where(record_keywords.c.record_id == record.id))
-    conn.execute(insert(records).values(**_record_row(record)))
-    words = {k.lower() for k in [*record.keywords, *record.themes]}
-    if words:
-        conn.execute(insert(record_keywords), [{"record_id": record.id, "keyword": k} for k in sorted(words)])
-    if conn.dialect.name == "sqlite":
-        conn.execute(text("DELETE FROM records_fts WHERE record_id = :id"), {"id": record.id})
-        conn.execute(
-            text("INSERT INTO records_fts (record_id, title, description, keywords) VALUES (:id, :t, :d, :k)"),
-            {"id": record.id, "t": record.title, "d": record.description,
-             "k": " ".join([*record.keywords, *record.themes])},
-        )
+def write_records(conn: Connection, items: list[DatasetRecord]) -> None:
+    """Insert or replace records with their keyword and full-text entries (in bulk)."""
+    if not items:
+        return
+    ids = [r.id for r in items]
+    sqlite = conn.dialect.name == "sqlite"
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        if sqlite:
+            for index in ("records_fts", "records_title_fts"):
+                conn.execute(text(f"DELETE FROM {index} WHERE rowid IN "
+                                  "(SELECT num FROM records WHERE id IN (SELECT value FROM json_each(:ids)))"),
+                             {"ids": json.dumps(part)})
+        conn.execute(delete(records).where(records.c.id.in_(part)))
+        conn.execute(delete(record_keywords).where(record_keywords.c.record_id.in_(part)))
+    conn.execute(insert(records), [_record_row(r) for r in items])
+    keywords = [{"record_id": r.id, "keyword": k}
+                for r in items for k in sorted({k.lower() for k in [*r.keywords, *r.themes]})]
+    if keywords:
+        conn.execute(insert(record_keywords), keywords)
+    if sqlite:
+        by_id = {r.id: r for r in items}
+        rows = []
+        for chunk in range(0, len(ids), 500):
+            found = conn.execute(select(records.c.num, records.c.id).where(records.c.id.in_(ids[chunk:chunk + 500])))
+            for num, record_id in found:
+                r = by_id[record_id]
+                rows.append({"num": num, "t": r.title, "d": r.description,
+                             "k": " ".join([*r.keywords, *r.themes]), "a": r.access.value})
+        conn.execute(text("INSERT INTO records_fts (rowid, title, description, keywords, access) "
+                          "VALUES (:num, :t, :d, :k, :a)"), rows)
+        public = [row for row in rows if row["a"] == AccessLevel.PUBLIC.value]
+        if public:
+            conn.execute(text("INSERT INTO records_title_fts (rowid, title) VALUES (:num, :t)"), public)
 
 
 def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch]) -> DatasetRecord:
@@ -185,7 +205,7 @@ def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch])
         record.feature_count = count
         record.bbox = tuple(extent.bounds) if extent.bounds else None
         record.time_start, record.time_end = extent.start, extent.end
-        write_record(conn, record)
+        write_records(conn, [record])
         if old and old != record.table_name:
             _drop_table(conn, old)
     return record
@@ -212,10 +232,9 @@ def table_for(record: DatasetRecord):
 
 def put_records(engine: Engine, items: Iterable[DatasetRecord]) -> int:
     """Store catalogue-only records (no data table), e.g. records harvested from elsewhere."""
-    n = 0
+    batch = list(items)
+    for record in batch:
+        record.updated = record.updated or datetime.now(timezone.utc)
     with engine.begin() as conn:
-        for record in items:
-            record.updated = record.updated or datetime.now(timezone.utc)
-            write_record(conn, record)
-            n += 1
-    return n
+        write_records(conn, batch)
+    return len(batch)
