@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -57,12 +60,11 @@ def postgres_url():
 
 @pytest.fixture(scope="session")
 def demo_postgres_url(postgres_url) -> str:
-    from leo_catalogue.db import make_engine
-    from leo_catalogue.demo.build import load_demo
-
-    engine = make_engine(postgres_url)
-    load_demo(engine)
-    engine.dispose()
+    """The demo catalogue in PostGIS, built through the command line a user would type."""
+    result = subprocess.run([sys.executable, "-m", "leo_catalogue", "load-demo"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600, env={**os.environ, "LEO_DATABASE_URL": postgres_url})
+    assert result.returncode == 0, result.stderr
+    assert "Demo catalogue loaded" in result.stdout
     return postgres_url
 
 
