@@ -47,11 +47,8 @@ leo_qgis_plugin/metadata.txt: metadata.txt
 leo_qgis_plugin/resources.py: resources.qrc leo_qgis_plugin/icons/leo.svg
 	pyrcc5 -o $@ resources.qrc
 
-demo: venv                 ## build the demo catalogue if absent
-	@if [ -z "$$LEO_DATABASE_URL" ] && [ ! -f var/leo_catalogue.sqlite ]; then \
-		echo "Building the demo catalogue (about half a minute)..."; \
-		$(PYTHON) -m leo_catalogue load-demo || { rm -f var/leo_catalogue.sqlite*; exit 1; }; \
-	fi
+demo: venv                 ## build the demo catalogue if absent (about half a minute)
+	$(PYTHON) -m leo_catalogue load-demo --if-needed
 
 clean:
 	rm -rf .venv $(STAMPS) var dist .pytest_cache .ruff_cache .qgis-settings \

@@ -9,6 +9,7 @@ import time
 from leo_qgis_plugin.core.formats.errors import FormatError
 
 from .config import default_database_url, default_port
+from .store import OutdatedCatalogue
 
 
 def _engine(args):
@@ -26,12 +27,39 @@ def cmd_init(args) -> int:
 
 
 def cmd_load_demo(args) -> int:
-    from .demo.build import load_demo
+    from .demo.build import demo_present, load_demo
+    from .store import schema_state
 
+    engine = _engine(args)
+    if args.if_needed:
+        state = schema_state(engine)
+        if state == "current" and demo_present(engine):
+            print("The demo catalogue is already there.")
+            return 0
+        if state == "outdated":
+            old = _set_aside(engine)
+            engine = _engine(args)
+            print(f"The catalogue database was made by an older version; it was moved to {old} and is rebuilt.")
     started = time.perf_counter()
-    load_demo(_engine(args), log=print)
+    load_demo(engine, log=print)
     print(f"Demo catalogue loaded in {time.perf_counter() - started:.1f} s.")
     return 0
+
+
+def _set_aside(engine) -> str:
+    """Rename an outdated SQLite catalogue file so a new one can be built; nothing is deleted."""
+    from pathlib import Path
+
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database:
+        raise OutdatedCatalogue("The catalogue database was made by an older version; use a new database.")
+    engine.dispose()
+    path = Path(database)
+    target = path.with_name(f"{path.name}.old-{time.strftime('%Y%m%d-%H%M%S')}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    return str(target)
 
 
 def cmd_serve(args) -> int:
@@ -68,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     command("init", cmd_init, "Create the catalogue database.")
-    command("load-demo", cmd_load_demo, "Build the Oxfordshire demo catalogue (deterministic).")
+    demo = command("load-demo", cmd_load_demo, "Build the Oxfordshire demo catalogue (deterministic).")
+    demo.add_argument("--if-needed", action="store_true",
+                      help="only when the demo is missing; an outdated SQLite file is set aside, not deleted")
     serve = command("serve", cmd_serve, "Serve the catalogue API.")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=default_port())
@@ -84,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except FormatError as exc:
+    except (FormatError, OutdatedCatalogue) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

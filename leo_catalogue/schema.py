@@ -12,7 +12,17 @@ from leo_qgis_plugin.core.formats.fields import FieldDef
 
 from .types import SQL_TYPES, JSONType, UTCDateTime
 
+# Bump when the catalogue tables change shape; older databases are then refused with a message.
+SCHEMA_VERSION = "2"
+
 metadata = MetaData()
+
+catalogue_meta = Table(
+    "catalogue_meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
 
 records = Table(
     "records",

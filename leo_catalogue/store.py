@@ -16,8 +16,10 @@ from leo_qgis_plugin.core.formats.fields import FieldDef
 from .records import AccessLevel, DatasetKind, DatasetRecord, Provenance
 from .schema import (
     GEOMETRY_COLUMN,
+    SCHEMA_VERSION,
     WKB_PARAM,
     WKB_TYPE,
+    catalogue_meta,
     create_catalogue_schema,
     dataset_table,
     record_keywords,
@@ -28,13 +30,36 @@ from .schema import (
 Batch = list[dict]
 
 
+class OutdatedCatalogue(RuntimeError):
+    """The database was made by another version of the catalogue's schema."""
+
+
+def schema_state(engine: Engine) -> str:
+    """``empty`` (no catalogue yet), ``current``, or ``outdated``."""
+    with engine.connect() as conn:
+        if not conn.dialect.has_table(conn, "records"):
+            return "empty"
+        if not conn.dialect.has_table(conn, "catalogue_meta"):
+            return "outdated"
+        version = conn.execute(select(catalogue_meta.c.value).where(catalogue_meta.c.key == "schema_version")).scalar()
+    return "current" if version == SCHEMA_VERSION else "outdated"
+
+
 def init_catalogue(engine: Engine) -> None:
-    """Create the catalogue schema (idempotent)."""
+    """Create the catalogue schema (idempotent); OutdatedCatalogue for a database of another version."""
     from .db import ensure_postgis
 
+    state = schema_state(engine)
+    if state == "outdated":
+        raise OutdatedCatalogue(
+            f"The catalogue database was made by another version of LEO catalogue (schema {SCHEMA_VERSION} "
+            "expected). For a SQLite file, `python -m leo_catalogue load-demo --if-needed` sets it aside and builds "
+            "a new one; otherwise point --db at a new database.")
     ensure_postgis(engine)
     with engine.begin() as conn:
         create_catalogue_schema(conn)
+        if state == "empty":
+            conn.execute(insert(catalogue_meta).values(key="schema_version", value=SCHEMA_VERSION))
 
 
 class _Extent:

@@ -22,6 +22,9 @@ from .load import load_rows
 from .network import build_network, primaries
 from .sources import LEO_METER, LEO_PRICE
 
+DEMO_IDS = ("oxon-districts", "oxon-msoa", "ssen-headroom", "ssen-primary-areas", "flex-zones", "flex-events",
+            "substation-load-hh", "leo-mvs-leod041f06", "leo-price-2019-01-23")
+
 # A representative point in Oxford for the LEO trial meter (the real site is not published).
 LEO_SITE = (-1.2577, 51.7520)
 
@@ -31,6 +34,14 @@ def write_headroom_csv(target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(headroom_csv(build_network()))
     return target
+
+
+def demo_present(engine: Engine) -> bool:
+    """True when every demo dataset is in the catalogue."""
+    from ..store import get_record
+
+    with engine.connect() as conn:
+        return all(get_record(conn, dataset_id) is not None for dataset_id in DEMO_IDS)
 
 
 def load_demo(engine: Engine, log: Callable[[str], None] = lambda _m: None) -> None:

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Docs screenshots under Xvfb: QGIS desktop as `make run` opens it, with scripted scenes.
+# Usage: scripts/take_screenshots.sh   (writes docs/images/*.png)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LEO_PORT="${LEO_PORT:-8781}"
+display=":$(( (RANDOM % 400) + 100 ))"
+Xvfb "$display" -screen 0 1600x1000x24 -nolisten tcp &
+xvfb_pid=$!
+trap 'kill $xvfb_pid 2>/dev/null || true' EXIT
+export DISPLAY="$display"
+mkdir -p var/log
+sleep 1
+
+shoot() {  # shoot NAME SCENE WAIT_SECONDS
+  local name=$1 scene=$2 wait=$3
+  bash scripts/run_qgis.sh --code "scripts/screenshots/$scene" > "var/log/screenshot-$name.log" 2>&1 &
+  local pid=$!
+  sleep "$wait"
+  import -display "$display" -window root "docs/images/$name.png"
+  pkill -P "$pid" qgis 2>/dev/null || true
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  echo "docs/images/$name.png"
+}
+
+shoot first-map first_map.py 25
