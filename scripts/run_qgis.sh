@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 port="${LEO_PORT:-8765}"
 url="http://127.0.0.1:${port}/"
-profiles="$root/var/qgis-profiles"
+profiles="${LEO_PROFILES_DIR:-$root/var/qgis-profiles}"
 profile_dir="$profiles/profiles/leo"
 mkdir -p "$profile_dir/QGIS" var/log
 

@@ -1,0 +1,34 @@
+"""Run inside desktop QGIS (`qgis --code`) by tests/test_desktop.py: is the plugin there, and does it
+unload and load again cleanly? Writes a JSON report to $LEO_DESKTOP_REPORT, then quits QGIS."""
+
+import json
+import os
+
+import qgis.utils
+from qgis.core import QgsApplication, QgsOwsConnection
+from qgis.PyQt.QtCore import QTimer
+from qgis.PyQt.QtWidgets import QAction, QDockWidget
+
+NAME = "leo_qgis_plugin"
+
+
+def registered():
+    window = qgis.utils.iface.mainWindow()
+    return [len(window.findChildren(QAction)), len(window.findChildren(QDockWidget)),
+            len(QgsApplication.processingRegistry().providers())]
+
+
+def check():
+    report = {"loaded_at_start": NAME in qgis.utils.active_plugins}
+    report["wfs_connections"] = QgsOwsConnection.connectionList("WFS")
+    report["before_unload"] = registered()
+    report["unloaded"] = qgis.utils.unloadPlugin(NAME)
+    report["after_unload"] = registered()
+    report["reloaded"] = qgis.utils.loadPlugin(NAME) and qgis.utils.startPlugin(NAME)
+    report["after_reload"] = registered()
+    with open(os.environ["LEO_DESKTOP_REPORT"], "w") as out:
+        json.dump(report, out)
+    qgis.utils.iface.actionExit().trigger()
+
+
+QTimer.singleShot(2000, check)

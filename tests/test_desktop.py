@@ -1,0 +1,38 @@
+"""`make run`'s launcher with real desktop QGIS on a virtual screen: the plugin loads, unloads and loads
+again, the connection to the server is configured, and quitting QGIS stops the server it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.request
+
+from .support.postgres import free_port
+from .support.servers import ROOT
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return b"LEO catalogue" in response.read()
+    except OSError:
+        return False
+
+
+def test_launcher_opens_qgis_with_the_plugin_and_stops_its_server(demo_sqlite_path, tmp_path):
+    port = free_port()
+    report = tmp_path / "report.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(LEO_PORT=str(port), LEO_DATABASE_URL=f"sqlite:///{demo_sqlite_path}",
+               LEO_PROFILES_DIR=str(tmp_path / "profiles"), LEO_DESKTOP_REPORT=str(report))
+    result = subprocess.run(["bash", "scripts/run_qgis.sh", "--code", str(ROOT / "tests/desktop/check_plugin.py")],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert report.exists(), result.stdout[-2000:] + result.stderr[-2000:]
+    data = json.loads(report.read_text())
+    assert data["loaded_at_start"] is True
+    assert "LEO demo catalogue (local)" in data["wfs_connections"]
+    assert data["unloaded"] is True and data["reloaded"] is True
+    assert data["before_unload"] == data["after_unload"] == data["after_reload"]
+    assert f"Catalogue server on http://127.0.0.1:{port}/" in result.stdout
+    assert not answers(f"http://127.0.0.1:{port}/")  # quitting QGIS stopped the server
