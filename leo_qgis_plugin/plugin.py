@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from qgis.core import QgsApplication, QgsProject
+from qgis.PyQt.QtCore import Qt, QTimer
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction, QMenu
+
 from .core.settings import ensure_default_connection
+
+MENU = "&LEO"
+ICON = ":/plugins/leo_qgis_plugin/icons/leo.svg"
 
 
 class LeoPlugin:
@@ -10,13 +18,85 @@ class LeoPlugin:
 
     def __init__(self, iface):
         self.iface = iface
+        self.provider = None
+        self.toolbar = None
+        self.menu = None
+        self.dock = None
+        self.actions: list[QAction] = []
+
+    def initProcessing(self) -> None:  # noqa: N802 - QGIS API name
+        from .processing.provider import LeoProvider
+
+        self.provider = LeoProvider()
+        QgsApplication.processingRegistry().addProvider(self.provider)
 
     def initGui(self) -> None:  # noqa: N802 - QGIS API name
         from . import resources  # noqa: F401 - registers the plugin's Qt resources (icons)
+        from .gui.constraints_dock import ConstraintsDock
 
         ensure_default_connection()
+        self.initProcessing()
+        window = self.iface.mainWindow()
+        self.toolbar = self.iface.addToolBar("LEO for QGIS")
+        self.toolbar.setObjectName("LeoToolbar")
+        self.dock = ConstraintsDock(window)
+        self.dock.message.connect(self._show_message)
+        self.dock.screen_requested.connect(self.open_screening)
+        self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        toggle = self.dock.toggleViewAction()
+        toggle.setIcon(QIcon(ICON))
+        toggle.setText("Network constraints")
+        screen = QAction(QIcon(ICON), "Screen my sites against headroom…", window)
+        screen.triggered.connect(self.open_screening)
+        # A menu of our own in the menu bar: QGIS's Plugins submenus leave objects behind on unload.
+        self.menu = QMenu(MENU, window)
+        self.menu.setObjectName("LeoMenu")
+        help_menu = self.iface.helpMenu()
+        if isinstance(help_menu, QMenu):
+            window.menuBar().insertMenu(help_menu.menuAction(), self.menu)  # before Help, as QGIS's own menus
+        else:
+            window.menuBar().addMenu(self.menu)
+        for action in (toggle, screen):
+            self.menu.addAction(action)
+            self.actions.append(action)
+        self.toolbar.addAction(toggle)
+        QgsProject.instance().legendLayersAdded.connect(self._keep_overlay_on_top)
 
     def unload(self) -> None:
         from . import resources
 
+        QgsProject.instance().legendLayersAdded.disconnect(self._keep_overlay_on_top)
+        for action in self.actions:
+            if action.parent() is self.iface.mainWindow():  # the dock's own toggle goes with the dock
+                action.deleteLater()
+        self.actions = []
+        if self.menu is not None:
+            self.iface.mainWindow().menuBar().removeAction(self.menu.menuAction())
+            self.menu.deleteLater()
+            self.menu = None
+        if self.dock is not None:
+            self.iface.removeDockWidget(self.dock)
+            self.dock.deleteLater()
+            self.dock = None
+        if self.toolbar is not None:
+            self.toolbar.deleteLater()
+            self.toolbar = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
         resources.qCleanupResources()
+
+    def open_screening(self) -> None:
+        import processing
+
+        processing.execAlgorithmDialog("leo:screensites", {})
+
+    def _show_message(self, text: str, level: int) -> None:
+        self.iface.messageBar().pushMessage("LEO", text, level, 8)
+
+    def _keep_overlay_on_top(self, _layers) -> None:
+        from .core.constraints.overlay import ConstraintOverlay
+
+        # After QGIS has placed the new layers; moving inside the signal would fight the insertion.
+        QTimer.singleShot(0, lambda: (overlay := ConstraintOverlay.find()) and overlay.move_to_top())

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from qgis.core import QgsApplication, QgsOwsConnection, QgsSettings
+from qgis.PyQt.QtCore import QCoreApplication, QEvent
 from qgis.PyQt.QtWidgets import QAction, QDockWidget
 
 from leo_qgis_plugin.core import settings as leo_settings
@@ -51,7 +52,10 @@ def test_plugin_loads_and_unloads_twice_leaving_nothing_behind(qgis_iface, clean
     for _ in range(2):
         plugin = leo_qgis_plugin.classFactory(qgis_iface)
         plugin.initGui()
+        assert _registered(qgis_iface) != before
+        assert "leo" in [p.id() for p in QgsApplication.processingRegistry().providers()]
         plugin.unload()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
         assert _registered(qgis_iface) == before
     assert [c.name for c in load_connections()] == [leo_settings.DEFAULT_CONNECTION_NAME]
 

@@ -108,3 +108,17 @@ def ensure_default_connection(settings: QgsSettings | None = None) -> Connection
     mirror_as_qgis_oapif_connection(connection, settings)
     settings.setValue(SELECTED_KEY, connection.name)
     return connection
+
+
+def selected_connection(settings: QgsSettings | None = None) -> ConnectionSettings | None:
+    """The connection the user last chose (or the first one)."""
+    settings = settings or QgsSettings()
+    connections = load_connections(settings)
+    name = settings.value(SELECTED_KEY, "")
+    return next((c for c in connections if c.name == name), connections[0] if connections else None)
+
+
+def authcfg_for(url: str, settings: QgsSettings | None = None) -> str:
+    """The authcfg of the stored connection with this URL ('' if none)."""
+    wanted = url if url.endswith("/") else url + "/"
+    return next((c.authcfg for c in load_connections(settings) if c.base_url == wanted), "")

@@ -6,16 +6,20 @@ import os
 
 import qgis.utils
 from qgis.core import QgsApplication, QgsOwsConnection
-from qgis.PyQt.QtCore import QTimer
-from qgis.PyQt.QtWidgets import QAction, QDockWidget
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, QTimer
+from qgis.PyQt.QtWidgets import QAction, QDockWidget, QToolBar
 
 NAME = "leo_qgis_plugin"
 
 
 def registered():
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # let deleteLater() happen
     window = qgis.utils.iface.mainWindow()
     return [len(window.findChildren(QAction)), len(window.findChildren(QDockWidget)),
-            len(QgsApplication.processingRegistry().providers())]
+            len(QgsApplication.processingRegistry().providers()),
+            window.findChild(QDockWidget, "LeoConstraintsDock") is not None,
+            window.findChild(QToolBar, "LeoToolbar") is not None,
+            QgsApplication.processingRegistry().providerById("leo") is not None]
 
 
 def check():
@@ -26,6 +30,8 @@ def check():
     report["after_unload"] = registered()
     report["reloaded"] = qgis.utils.loadPlugin(NAME) and qgis.utils.startPlugin(NAME)
     report["after_reload"] = registered()
+    qgis.utils.unloadPlugin(NAME)
+    report["after_second_unload"] = registered()
     with open(os.environ["LEO_DESKTOP_REPORT"], "w") as out:
         json.dump(report, out)
     qgis.utils.iface.actionExit().trigger()

@@ -113,31 +113,33 @@ def _voltages(text: str | None) -> tuple[float | None, float | None]:
 def _normalise_rag(value: str | None) -> str | None:
     if value is None:
         return None
+    text = value.strip().lower()
     for rag in RAG_VALUES:
-        if value.strip().lower() == rag.lower():
+        # Other DNOs publish R/A/G letters or colour names in other cases.
+        if text in (rag.lower(), rag[0].lower()):
             return rag
     return value
 
 
-def read_headroom_csv(data: bytes, source: str = "headroom file") -> HeadroomTable:
-    """Parse the bytes of an SSEN headroom CSV; raise FormatError naming the problem."""
-    text = decode_text(data, source)
-    reader = csv.reader(io.StringIO(text, newline=""))
+def read_csv_rows(data: bytes, source: str) -> tuple[list[str], csv._reader]:
+    """(stripped header, row reader) of a CSV file's bytes; FormatError when there is no header."""
+    reader = csv.reader(io.StringIO(decode_text(data, source), newline=""))
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
         raise FormatError(f"The {source} has no readable header row ({exc}).") from None
-    header = [h.strip() for h in header]
-    missing = [column for column in HEADER if column not in header]
-    if missing:
-        raise FormatError(
-            f"The {source} is not an SSEN headroom CSV: its header lacks "
-            f"{len(missing)} expected column(s): {', '.join(repr(m) for m in missing[:6])}"
-            + (" …" if len(missing) > 6 else "") + "."
-        )
-    index = {column: header.index(column) for column in HEADER}
+    return [h.strip() for h in header], reader
+
+
+def read_mapped_rows(header: list[str], reader, columns: dict[str, str], source: str) -> HeadroomTable:
+    """Typed canonical rows from a CSV whose columns are mapped to canonical field names.
+
+    ``columns`` maps canonical field name -> the file's column title; unmapped fields stay empty.
+    """
+    index = {name: header.index(column) for name, column in columns.items()}
+    kinds = {name: kind for _, name, kind, _ in COLUMNS}
     table = HeadroomTable(rows=[])
-    extra = [h for h in header if h and h not in index]
+    extra = [h for h in header if h and h not in columns.values()]
     if extra:
         table.warnings.append(f"Ignored unknown column(s): {', '.join(extra)}.")
     try:
@@ -147,26 +149,26 @@ def read_headroom_csv(data: bytes, source: str = "headroom file") -> HeadroomTab
             line = reader.line_num
             if len(record) < len(header):
                 record = record + [""] * (len(header) - len(record))
-            row: dict = {}
-            for column, name, kind, _ in COLUMNS:
-                raw = record[index[column]]
-                parser = _PARSERS.get(kind)
+            row: dict = dict.fromkeys(kinds)
+            for name, position in index.items():
+                raw = record[position]
+                parser = _PARSERS.get(kinds[name])
                 if parser is None:
                     row[name] = _clean_text(raw)
                     continue
                 try:
                     row[name] = parser(raw)
                 except ValueError:
-                    row[name] = None
-                    table.warnings.append(f"Line {line}: {column} {raw.strip()!r} is not valid; kept as empty.")
+                    table.warnings.append(f"Line {line}: {columns[name]} {raw.strip()!r} is not valid; kept as empty.")
             row["demand_rag"] = _normalise_rag(row["demand_rag"])
             row["generation_rag"] = _normalise_rag(row["generation_rag"])
             row["voltage_high_kv"], row["voltage_low_kv"] = _voltages(row["voltage_kv"])
+            label = row["name"] or row["asset_id"] or "(unnamed)"
             if row["latitude"] is None or row["longitude"] is None:
-                table.rows_without_location.append(f"line {line}: {row['name'] or row['asset_id'] or '(unnamed)'}")
+                table.rows_without_location.append(f"line {line}: {label}")
             elif not (-90 <= row["latitude"] <= 90 and -180 <= row["longitude"] <= 180):
                 table.warnings.append(f"Line {line}: coordinates out of range; location dropped.")
-                table.rows_without_location.append(f"line {line}: {row['name'] or row['asset_id']}")
+                table.rows_without_location.append(f"line {line}: {label}")
                 row["latitude"] = row["longitude"] = None
             table.rows.append(row)
     except csv.Error as exc:
@@ -174,3 +176,16 @@ def read_headroom_csv(data: bytes, source: str = "headroom file") -> HeadroomTab
     if not table.rows:
         raise FormatError(f"The {source} has a header but no substation rows.")
     return table
+
+
+def read_headroom_csv(data: bytes, source: str = "headroom file") -> HeadroomTable:
+    """Parse the bytes of an SSEN headroom CSV; raise FormatError naming the problem."""
+    header, reader = read_csv_rows(data, source)
+    missing = [column for column in HEADER if column not in header]
+    if missing:
+        raise FormatError(
+            f"The {source} is not an SSEN headroom CSV: its header lacks "
+            f"{len(missing)} expected column(s): {', '.join(repr(m) for m in missing[:6])}"
+            + (" …" if len(missing) > 6 else "") + "."
+        )
+    return read_mapped_rows(header, reader, {name: column for column, name, _, _ in COLUMNS}, source)

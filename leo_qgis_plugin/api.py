@@ -1,0 +1,58 @@
+"""Scripting API of LEO for QGIS (for the QGIS Python console, scripts and notebooks).
+
+    from leo_qgis_plugin import api
+    catalogue = api.connect("http://127.0.0.1:8765/")
+    overlay = api.add_constraint_overlay(catalogue, kind="demand")
+    sites, summary = api.screen_sites(catalogue, my_layer, demand_expression='"homes" * 2.5')
+"""
+
+from __future__ import annotations
+
+from qgis.core import QgsFeedback, QgsProject, QgsVectorLayer
+
+from .core.catalogue import OgcApiCatalogue
+from .core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ConstraintKind
+from .core.constraints.headroom_file import OpenedHeadroom, headroom_layer, read_source_bytes
+from .core.constraints.overlay import ConstraintOverlay
+from .core.constraints.screening import ScreeningResult
+from .core.constraints.screening import screen_sites as _screen
+from .core.exceptions import LeoError
+
+
+def connect(url: str, kind: str = "ogcapi", authcfg: str | None = None) -> OgcApiCatalogue:
+    """A catalogue connection. ``kind="ogcapi"`` (the LEO server and any OGC API Records catalogue)."""
+    if kind != "ogcapi":
+        raise LeoError(f"Catalogue kind {kind!r} is not available in this version; use 'ogcapi'.")
+    return OgcApiCatalogue(url, authcfg or "")
+
+
+def add_constraint_overlay(catalogue: OgcApiCatalogue, kind: str = "demand",
+                           project: QgsProject | None = None) -> ConstraintOverlay:
+    """Add (or restyle) the "SSEN network constraints" group: substations, supply areas and CMZs."""
+    return ConstraintOverlay.add(catalogue, ConstraintKind(kind), project)
+
+
+def open_headroom_csv(path_or_url: str, authcfg: str = "", add_to_project: bool = True) -> OpenedHeadroom:
+    """Open an SSEN, NGED or NPG headroom CSV (path or URL) as a layer styled like the overlay."""
+    data, name = read_source_bytes(path_or_url, authcfg)
+    opened = headroom_layer(data, name)
+    if add_to_project:
+        ConstraintOverlay.from_layers({"substations": opened.layer}).set_kind(ConstraintKind.DEMAND)
+    return opened
+
+
+def screen_sites(catalogue: OgcApiCatalogue, layer: QgsVectorLayer, demand_expression: str | None = None,
+                 generation_expression: str | None = None, max_distance_m: float = 2000,
+                 feedback: QgsFeedback | None = None) -> tuple[QgsVectorLayer, QgsVectorLayer]:
+    """Screen a layer of sites against the catalogue's headroom; returns (sites layer, summary table)."""
+    result = screening(catalogue, layer, demand_expression, generation_expression, max_distance_m, feedback)
+    return result.sites, result.summary
+
+
+def screening(catalogue: OgcApiCatalogue, layer: QgsVectorLayer, demand_expression: str | None = None,
+              generation_expression: str | None = None, max_distance_m: float = 2000,
+              feedback: QgsFeedback | None = None) -> ScreeningResult:
+    """Like screen_sites, with the counts and messages of the run."""
+    headroom = catalogue.layer(SUBSTATIONS_DATASET)
+    areas = catalogue.layer(AREAS_DATASET)
+    return _screen(layer, headroom, areas, demand_expression, generation_expression, max_distance_m, feedback)

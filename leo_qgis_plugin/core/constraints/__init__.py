@@ -1,0 +1,1 @@
+"""SSEN network constraints: headroom overlays and screening of sites against headroom."""

@@ -1,0 +1,121 @@
+"""The "SSEN network constraints" layer group: substations, supply areas and CMZs, kept on top.
+
+One group per project: adding the overlay again, switching demand/generation, changing the
+palette or filtering by type and voltage restyles the same layers instead of adding copies.
+"""
+
+from __future__ import annotations
+
+from qgis.core import QgsLayerTreeGroup, QgsProject, QgsVectorLayer
+
+from ..catalogue import OgcApiCatalogue
+from .definitions import (
+    AREAS_DATASET,
+    OVERLAY_GROUP,
+    SUBSTATIONS_DATASET,
+    ZONES_DATASET,
+    ConstraintKind,
+    RagPalette,
+)
+from .styling import style_areas, style_substations, style_zones
+
+ROLE_PROPERTY = "leo_qgis/constraints/role"
+KIND_PROPERTY = "leo_qgis/constraints/kind"
+
+
+class ConstraintOverlay:
+    """The overlay group of a project, found or created."""
+
+    def __init__(self, group: QgsLayerTreeGroup, project: QgsProject) -> None:
+        self.group = group
+        self.project = project
+
+    # --- finding and building -----------------------------------------------------------
+
+    @classmethod
+    def find(cls, project: QgsProject | None = None) -> ConstraintOverlay | None:
+        project = project or QgsProject.instance()
+        group = project.layerTreeRoot().findGroup(OVERLAY_GROUP)
+        return cls(group, project) if group is not None else None
+
+    @classmethod
+    def add(cls, catalogue: OgcApiCatalogue, kind: ConstraintKind = ConstraintKind.DEMAND,
+            project: QgsProject | None = None) -> ConstraintOverlay:
+        """Add (or restyle, if present) the overlay from a catalogue's datasets, on top of the layer tree."""
+        project = project or QgsProject.instance()
+        overlay = cls.find(project)
+        if overlay is None:
+            layers = {
+                "zones": catalogue.layer(ZONES_DATASET, "Flexibility zones (CMZs)", catalogue.get(ZONES_DATASET)),
+                "substations": catalogue.layer(SUBSTATIONS_DATASET, "Substations",
+                                               catalogue.get(SUBSTATIONS_DATASET)),
+                "areas": catalogue.layer(AREAS_DATASET, "Primary supply areas", catalogue.get(AREAS_DATASET)),
+            }
+            overlay = cls.from_layers(layers, project)
+        overlay.set_kind(kind)
+        return overlay
+
+    @classmethod
+    def from_layers(cls, layers: dict[str, QgsVectorLayer], project: QgsProject | None = None) -> ConstraintOverlay:
+        """Build the group from ready layers: ``substations`` (required), ``areas`` and ``zones``."""
+        project = project or QgsProject.instance()
+        root = project.layerTreeRoot()
+        group = root.findGroup(OVERLAY_GROUP) or root.insertGroup(0, OVERLAY_GROUP)
+        for role in ("zones", "substations", "areas"):  # top to bottom
+            layer = layers.get(role)
+            if layer is None:
+                continue
+            layer.setCustomProperty(ROLE_PROPERTY, role)
+            project.addMapLayer(layer, False)
+            group.addLayer(layer)
+        return cls(group, project)
+
+    # --- the layers ---------------------------------------------------------------------
+
+    def layer(self, role: str) -> QgsVectorLayer | None:
+        for node in self.group.findLayers():
+            layer = node.layer()
+            if layer is not None and layer.customProperty(ROLE_PROPERTY) == role:
+                return layer
+        return None
+
+    @property
+    def kind(self) -> ConstraintKind:
+        return ConstraintKind(self.group.customProperty(KIND_PROPERTY, ConstraintKind.DEMAND.value))
+
+    # --- restyling ----------------------------------------------------------------------
+
+    def set_kind(self, kind: ConstraintKind, palette: RagPalette | None = None) -> None:
+        """Colour by demand or generation headroom (and the chosen palette)."""
+        palette = palette or RagPalette.current()
+        self.group.setCustomProperty(KIND_PROPERTY, kind.value)
+        if (substations := self.layer("substations")) is not None:
+            style_substations(substations, kind, palette.value)
+            substations.triggerRepaint()
+        if (areas := self.layer("areas")) is not None:
+            style_areas(areas, kind, palette.value)
+            areas.triggerRepaint()
+        if (zones := self.layer("zones")) is not None:
+            style_zones(zones)
+            zones.triggerRepaint()
+
+    def set_filter(self, types: list[str] | None = None, voltages_kv: list[float] | None = None) -> None:
+        """Show only substations of these types and highest voltages (None: all)."""
+        substations = self.layer("substations")
+        if substations is None:
+            return
+        parts = []
+        if types:
+            parts.append('"substation_type" IN (' + ", ".join(f"'{t}'" for t in types) + ")")
+        if voltages_kv:
+            parts.append('"voltage_high_kv" IN (' + ", ".join(f"{v:g}" for v in voltages_kv) + ")")
+        substations.setSubsetString(" AND ".join(parts))
+
+    def move_to_top(self) -> None:
+        """Keep the overlay above the user's layers."""
+        root = self.project.layerTreeRoot()
+        if root.children() and root.children()[0] is not self.group:
+            clone = self.group.clone()
+            root.insertChildNode(0, clone)
+            root.removeChildNode(self.group)
+            self.group = clone

@@ -1,0 +1,135 @@
+"""Styles of the constraint overlay: colour by RAG, size by type, labels and map tips.
+
+Written in code rather than QML because the same layers are restyled when the user switches
+between demand and generation headroom or changes the palette.
+"""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFillSymbol,
+    QgsLinePatternFillSymbolLayer,
+    QgsLineSymbol,
+    QgsMarkerSymbol,
+    QgsPalLayerSettings,
+    QgsProperty,
+    QgsRendererCategory,
+    QgsSingleSymbolRenderer,
+    QgsSymbolLayer,
+    QgsTextBufferSettings,
+    QgsTextFormat,
+    QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+)
+from qgis.PyQt.QtGui import QColor
+
+from .definitions import TYPE_SIZES, ConstraintKind, Palette, Rag
+
+AREA_OPACITY = 0.45
+# Labels only when zoomed in closer than 1:150,000 (a district or closer).
+LABEL_MIN_SCALE = 150_000
+
+
+def _categories(palette: Palette, make_symbol) -> list[QgsRendererCategory]:
+    categories = [QgsRendererCategory(rag.value, make_symbol(palette.colours[rag]), rag.value) for rag in Rag]
+    categories.append(QgsRendererCategory(None, make_symbol(palette.unknown), "No data"))
+    return categories
+
+
+def _size_by_type() -> QgsProperty:
+    cases = " ".join(f"WHEN '{kind}' THEN {size}" for kind, size in TYPE_SIZES.items())
+    return QgsProperty.fromExpression(f'CASE "substation_type" {cases} ELSE 2.6 END')
+
+
+def style_substations(layer: QgsVectorLayer, kind: ConstraintKind, palette: Palette) -> None:
+    """Points coloured by the kind's RAG, sized by type, labelled with name and headroom."""
+
+    def symbol(colour: str) -> QgsMarkerSymbol:
+        marker = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "outline_color": "#202020",
+                                               "outline_width": "0.3"})
+        marker.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertySize, _size_by_type())
+        return marker
+
+    layer.setRenderer(QgsCategorizedSymbolRenderer(kind.rag_field, _categories(palette, symbol)))
+    settings = QgsPalLayerSettings()
+    settings.isExpression = True
+    settings.fieldName = (f"\"name\" || '\\n' || coalesce(format_number(\"{kind.headroom_field}\", 1) "
+                          f"|| ' {kind.unit}', 'no data')")
+    settings.scaleVisibility = True
+    settings.maximumScale = 0
+    settings.minimumScale = LABEL_MIN_SCALE
+    settings.setFormat(_text_format())
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+    layer.setMapTipTemplate(map_tip(kind))
+    layer.setDisplayExpression('"name"')
+
+
+def style_areas(layer: QgsVectorLayer, kind: ConstraintKind, palette: Palette) -> None:
+    """Supply areas filled by the kind's RAG, see-through so the user's layers stay readable."""
+
+    def symbol(colour: str) -> QgsFillSymbol:
+        fill = QgsFillSymbol.createSimple({"color": colour, "outline_color": "#5a5a5a", "outline_width": "0.2"})
+        fill.setOpacity(AREA_OPACITY)
+        return fill
+
+    layer.setRenderer(QgsCategorizedSymbolRenderer(kind.rag_field, _categories(palette, symbol)))
+    layer.setMapTipTemplate(
+        "<b>[% \"name\" %]</b> supply area<br>"
+        f"{kind.value.capitalize()} headroom: [% coalesce(format_number(\"{kind.headroom_field}\", 1), 'no data') %] "
+        f"{kind.unit} ([% coalesce(\"{kind.rag_field}\", 'no RAG') %])<br>"
+        "Upstream: [% \"upstream_bsp\" %], [% \"upstream_gsp\" %]")
+    layer.setDisplayExpression('"name"')
+
+
+def style_zones(layer: QgsVectorLayer) -> None:
+    """CMZs hatched and outlined, labelled with product and MW needed."""
+    zone = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "#6a3d9a", "outline_width": "0.8",
+                                       "outline_style": "dash"})
+    hatch = QgsLinePatternFillSymbolLayer()
+    hatch.setLineAngle(45)
+    hatch.setDistance(2.5)
+    hatch.setSubSymbol(QgsLineSymbol.createSimple({"color": "#6a3d9a", "width": "0.25"}))
+    zone.appendSymbolLayer(hatch)
+    layer.setRenderer(QgsSingleSymbolRenderer(zone))
+    settings = QgsPalLayerSettings()
+    settings.isExpression = True
+    settings.fieldName = "\"name\" || '\\n' || \"product\" || ', ' || format_number(\"mw_required\", 1) || ' MW'"
+    settings.setFormat(_text_format("#4a2370"))
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+    layer.setMapTipTemplate(
+        "<b>[% \"name\" %]</b> (CMZ [% \"zone_id\" %])<br>[% \"product\" %], [% \"direction\" %]: "
+        "[% format_number(\"mw_required\", 1) %] MW<br>[% \"window_start\" %]–[% \"window_end\" %] UK time, "
+        "[% \"service_days\" %]")
+    layer.setDisplayExpression('"name"')
+
+
+def _text_format(colour: str = "#202020") -> QgsTextFormat:
+    text = QgsTextFormat()
+    text.setSize(8)
+    text.setColor(QColor(colour))
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(0.8)
+    text.setBuffer(buffer)
+    return text
+
+
+def map_tip(kind: ConstraintKind) -> str:
+    """The substation map tip: constraint, upstream GSP/BSP, fault level and reinforcement works."""
+    return (
+        "<b>[% \"name\" %]</b> ([% \"substation_type\" %], [% \"voltage_kv\" %] kV)<br>"
+        f"{kind.value.capitalize()} headroom: "
+        f"[% coalesce(format_number(\"{kind.headroom_field}\", 1) || ' {kind.unit}', 'no data') %] "
+        f"([% coalesce(\"{kind.rag_field}\", 'no RAG') %])<br>"
+        f"Constraint: [% coalesce(\"{kind.constraint_field}\", 'none published') %]<br>"
+        "Upstream: [% coalesce(\"upstream_bsp\", '–') %], [% coalesce(\"upstream_gsp\", '–') %]<br>"
+        "Fault level: [% coalesce(format_number(\"fault_level_ka\", 1) || ' kA', 'no data') %] of "
+        "[% coalesce(format_number(\"fault_rating_ka\", 1) || ' kA', 'no data') %]<br>"
+        "Substation works: [% coalesce(\"substation_works\", 'none') %] "
+        "[% coalesce('(' || format_date(\"substation_works_completion\", 'MMM yyyy') || ')', '') %]<br>"
+        "Upstream works: [% coalesce(\"upstream_works\", 'none') %] "
+        "[% coalesce('(' || format_date(\"upstream_works_completion\", 'MMM yyyy') || ')', '') %]"
+    )

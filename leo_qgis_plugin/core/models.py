@@ -1,0 +1,54 @@
+"""Catalogue records as the plugin sees them, parsed once from the server's JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+def _time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@dataclass
+class CatalogueRecord:
+    """One dataset's record (OGC API Records)."""
+
+    id: str
+    title: str
+    description: str = ""
+    keywords: list[str] = field(default_factory=list)
+    licence: str = ""
+    attribution: str = ""
+    provenance: str = ""
+    publisher: str = ""
+    updated: datetime | None = None
+    version: str = ""
+    kind: str = ""
+    spatial_extent: tuple[float, float, float, float] | None = None
+    temporal_extent: tuple[datetime | None, datetime | None] | None = None
+    fields: list[dict] = field(default_factory=list)
+    links: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict) -> CatalogueRecord:
+        props = data.get("properties") or {}
+        bbox = None
+        geometry = data.get("geometry") or {}
+        if geometry.get("type") == "Polygon":
+            xs = [p[0] for p in geometry["coordinates"][0]]
+            ys = [p[1] for p in geometry["coordinates"][0]]
+            bbox = (min(xs), min(ys), max(xs), max(ys))
+        interval = ((data.get("time") or {}).get("interval")) or None
+        return cls(
+            id=str(data["id"]), title=props.get("title", data["id"]), description=props.get("description", ""),
+            keywords=list(props.get("keywords") or []), licence=props.get("license") or "",
+            attribution=props.get("attribution") or props.get("rights") or "",
+            provenance=props.get("provenance") or "", publisher=props.get("publisher") or "",
+            updated=_time(props.get("updated")), version=str(props.get("version") or ""),
+            kind=props.get("kind") or "", spatial_extent=bbox,
+            temporal_extent=(_time(interval[0]), _time(interval[1])) if interval else None,
+            fields=list(props.get("fields") or []), links=list(data.get("links") or []),
+        )

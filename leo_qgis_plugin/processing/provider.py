@@ -1,0 +1,22 @@
+"""The ``leo`` Processing provider: LEO's operations for the toolbox, models, batch runs and qgis_process."""
+
+from __future__ import annotations
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from .screen_sites import ScreenSitesAlgorithm
+
+
+class LeoProvider(QgsProcessingProvider):
+    def id(self) -> str:
+        return "leo"
+
+    def name(self) -> str:
+        return "LEO for QGIS"
+
+    def icon(self) -> QIcon:
+        return QIcon(":/plugins/leo_qgis_plugin/icons/leo.svg")
+
+    def loadAlgorithms(self) -> None:  # noqa: N802 - QGIS API name
+        self.addAlgorithm(ScreenSitesAlgorithm())

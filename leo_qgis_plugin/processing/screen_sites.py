@@ -1,0 +1,134 @@
+"""``leo:screensites``: screen the user's sites against network headroom, with a scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import (
+    QgsFeatureSink,
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingParameterExpression,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsProcessingParameterVectorLayer,
+    QgsWkbTypes,
+)
+
+from ..core.catalogue import OgcApiCatalogue
+from ..core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET
+from ..core.constraints.report import screening_report
+from ..core.constraints.screening import screen_sites
+from ..core.exceptions import LeoError
+from ..core.settings import authcfg_for, selected_connection
+
+
+class ScreenSitesAlgorithm(QgsProcessingAlgorithm):
+    INPUT = "INPUT"
+    DEMAND = "DEMAND_EXPRESSION"
+    GENERATION = "GENERATION_EXPRESSION"
+    MAX_DISTANCE = "MAX_DISTANCE"
+    CATALOGUE = "CATALOGUE"
+    HEADROOM = "HEADROOM"
+    AREAS = "AREAS"
+    OUTPUT = "OUTPUT"
+    SUMMARY = "SUMMARY"
+    REPORT = "REPORT"
+
+    def name(self) -> str:
+        return "screensites"
+
+    def displayName(self) -> str:  # noqa: N802
+        return "Screen sites against network headroom"
+
+    def group(self) -> str:
+        return "Network constraints"
+
+    def groupId(self) -> str:  # noqa: N802
+        return "constraints"
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return (
+            "Finds the primary substation that serves each site (the supply area containing it, else the nearest "
+            "primary within the maximum distance), adds its demand and generation headroom and RAG, and works out "
+            "the headroom left if all the screened sites connect (scenario), with a scenario RAG: Red when the "
+            "sites need more than the headroom, Amber when they use more than half of it, never better than the "
+            "published RAG.\n\nDemand is in kVA (kW is taken at unity power factor); generation in kW. Sites "
+            "outside the network coverage are kept and flagged 'outside'. Headroom comes from the catalogue's "
+            "ssen-headroom and ssen-primary-areas unless you choose layers (e.g. an opened SSEN, NGED or NPG "
+            "headroom CSV). Your layer is not modified."
+        )
+
+    def createInstance(self) -> ScreenSitesAlgorithm:  # noqa: N802
+        return ScreenSitesAlgorithm()
+
+    def initAlgorithm(self, config=None) -> None:  # noqa: N802
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            self.INPUT, "Sites (points or polygons, any CRS)",
+            [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterExpression(
+            self.DEMAND, "Added demand per site (kVA)", parentLayerParameterName=self.INPUT, optional=True))
+        self.addParameter(QgsProcessingParameterExpression(
+            self.GENERATION, "Added generation per site (kW)", parentLayerParameterName=self.INPUT, optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.MAX_DISTANCE, "Maximum distance to the nearest primary (metres)",
+            QgsProcessingParameterNumber.Double, 2000.0, minValue=0.0))
+        connection = selected_connection()
+        self.addParameter(QgsProcessingParameterString(
+            self.CATALOGUE, "Catalogue URL", defaultValue=connection.url if connection else "", optional=True))
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            self.HEADROOM, "Headroom layer (instead of the catalogue's)", [QgsProcessing.TypeVectorPoint],
+            optional=True))
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            self.AREAS, "Supply areas layer (instead of the catalogue's)", [QgsProcessing.TypeVectorPolygon],
+            optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Screened sites"))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.SUMMARY, "Summary by substation", QgsProcessing.TypeVector))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.REPORT, "Report (HTML)", "HTML files (*.html)", optional=True, createByDefault=False))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        sites = self.parameterAsVectorLayer(parameters, self.INPUT, context)
+        headroom = self.parameterAsVectorLayer(parameters, self.HEADROOM, context)
+        areas = self.parameterAsVectorLayer(parameters, self.AREAS, context)
+        url = self.parameterAsString(parameters, self.CATALOGUE, context)
+        source = "the chosen headroom layer"
+        attribution = ""
+        try:
+            if headroom is None:
+                if not url:
+                    raise LeoError("Choose a catalogue URL or a headroom layer.")
+                catalogue = OgcApiCatalogue(url, authcfg_for(url))
+                feedback.pushInfo(f"Reading headroom from {url}")
+                record = catalogue.get(SUBSTATIONS_DATASET, feedback)
+                headroom = catalogue.layer(SUBSTATIONS_DATASET, record=record)
+                areas = areas or catalogue.layer(AREAS_DATASET)
+                source, attribution = f"{record.title}, version {record.version} ({url})", record.attribution
+            result = screen_sites(
+                sites, headroom, areas,
+                self.parameterAsExpression(parameters, self.DEMAND, context) or None,
+                self.parameterAsExpression(parameters, self.GENERATION, context) or None,
+                self.parameterAsDouble(parameters, self.MAX_DISTANCE, context), feedback)
+        except LeoError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        for message in result.messages:
+            feedback.reportError(message, fatalError=False)
+        sink, sites_id = self.parameterAsSink(parameters, self.OUTPUT, context, result.sites.fields(),
+                                              result.sites.wkbType(), result.sites.crs())
+        sink.addFeatures(result.sites.getFeatures(), QgsFeatureSink.FastInsert)
+        summary_sink, summary_id = self.parameterAsSink(parameters, self.SUMMARY, context, result.summary.fields(),
+                                                        QgsWkbTypes.NoGeometry, result.summary.crs())
+        summary_sink.addFeatures(result.summary.getFeatures(), QgsFeatureSink.FastInsert)
+        outputs = {self.OUTPUT: sites_id, self.SUMMARY: summary_id}
+        report = self.parameterAsFileOutput(parameters, self.REPORT, context)
+        if report:
+            html = screening_report(result, sites.name(), source, attribution,
+                                    self.parameterAsDouble(parameters, self.MAX_DISTANCE, context))
+            Path(report).write_text(html, encoding="utf-8")
+            outputs[self.REPORT] = report
+        return outputs
+
