@@ -35,6 +35,10 @@ def fetch(url: str, authcfg: str = "", feedback: QgsFeedback | None = None, acce
     if error != QgsBlockingNetworkRequest.NoError:
         if status in _HINTS:
             raise NetworkError(f"{url}: HTTP {status}, {_HINTS[status]}.")
+        if status and 200 <= status < 300:
+            raise NetworkError(f"The answer from {url} was cut short ({blocking.errorMessage()}); try again.")
+        if status:
+            raise NetworkError(f"{url}: the server answered HTTP {status}; try again later or tell its owner.")
         detail = blocking.errorMessage() or "no answer"
         raise NetworkError(f"Could not reach {url}: {detail}")
     return bytes(reply.content())

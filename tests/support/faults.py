@@ -1,7 +1,8 @@
 """A real HTTP endpoint on 127.0.0.1 that serves a file well, or fails on purpose.
 
-Paths: ``/ok/NAME`` serves the body; ``/error`` answers 500; ``/truncated`` promises more
-bytes than it sends and closes; ``/slow`` waits longer than a client's timeout.
+Paths: ``/ok/NAME`` serves the body; ``/error…`` answers 500; ``/html…`` answers an HTML page where
+JSON was expected; ``/truncated…`` promises more bytes than it sends and closes; ``/slow…`` waits
+longer than a client's timeout.
 """
 
 from __future__ import annotations
@@ -34,16 +35,18 @@ class FaultyServer:
                 server.requests.append((self.path, self.headers.get("User-Agent", "")))
                 if self.path.startswith("/ok/"):
                     self._send(200, server.body)
-                elif self.path == "/error":
+                elif self.path.startswith("/error"):
                     self._send(500, b"Internal Server Error")
-                elif self.path == "/truncated":
+                elif self.path.startswith("/html"):
+                    self._send(200, b"<html><body><h1>Service temporarily unavailable</h1></body></html>")
+                elif self.path.startswith("/truncated"):
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(server.body) * 2))
                     self.end_headers()
                     self.wfile.write(server.body[: len(server.body) // 2])
                     self.wfile.flush()
                     self.close_connection = True
-                elif self.path == "/slow":
+                elif self.path.startswith("/slow"):
                     time.sleep(server.slow_seconds)
                     self._send(200, server.body)
                 else:
