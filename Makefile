@@ -17,8 +17,9 @@ test: setup                ## run the whole test suite headless
 serve: setup demo          ## the catalogue server only, in the foreground
 	$(PYTHON) -m leo_catalogue serve --host 127.0.0.1 --port $(LEO_PORT)
 
-bench: setup               ## benchmarks: print figures and ratios
+bench: setup demo          ## benchmarks: print figures and ratios
 	$(PYTHON) scripts/bench.py
+	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_constraints.py
 
 package: plugin-files      ## installable plugin zip in dist/
 	bash scripts/package_plugin.sh $(VERSION)

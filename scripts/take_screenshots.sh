@@ -25,3 +25,5 @@ shoot() {  # shoot NAME SCENE WAIT_SECONDS
 }
 
 shoot first-map first_map.py 25
+shoot constraints-overlay constraints.py 25
+shoot screening screening.py 30

@@ -221,3 +221,22 @@ def test_a_slow_download_can_be_cancelled(project):
         wait_for(lambda: outcome)
         assert __import__("time").monotonic() - started < 10
     assert "Cancel" in outcome[0]
+
+
+def test_the_overlay_stays_above_new_user_layers_but_below_screening_results(project, catalogue):
+    from qgis.core import QgsVectorLayer
+
+    from leo_qgis_plugin.core.constraints.styling import style_screened_sites
+
+    overlay = api.add_constraint_overlay(catalogue)
+    mine = QgsVectorLayer("Point?crs=EPSG:27700", "My sites", "memory")
+    project.addMapLayer(mine)  # QGIS puts a new layer on top
+    assert project.layerTreeRoot().children()[0].name() == "My sites"
+    overlay.move_to_top()
+    assert project.layerTreeRoot().children()[0].name() == OVERLAY_GROUP
+    screened = QgsVectorLayer("Point?crs=EPSG:27700&field=scenario_demand_rag:string", "Screened", "memory")
+    style_screened_sites(screened, RagPalette.SSEN.value)
+    project.addMapLayer(screened)
+    ConstraintOverlay.find(project).move_to_top()
+    assert [n.name() for n in project.layerTreeRoot().children()][:3] == ["Screened", OVERLAY_GROUP, "My sites"]
+    assert len(ConstraintOverlay.find(project).group.findLayers()) == 3

@@ -158,3 +158,24 @@ def test_make_package_builds_an_installable_zip(tmp_path):
             "print(leo_qgis_plugin.__file__)")
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and str(tmp_path) in result.stdout, result.stderr
+
+
+def test_the_plugin_keeps_the_overlay_on_top_when_the_user_adds_layers(qgis_iface, clean_settings):
+    from qgis.core import QgsProject, QgsVectorLayer
+
+    import leo_qgis_plugin
+    from leo_qgis_plugin.core.constraints.definitions import OVERLAY_GROUP
+    from leo_qgis_plugin.core.constraints.overlay import ConstraintOverlay
+
+    project = QgsProject.instance()
+    project.clear()
+    plugin = leo_qgis_plugin.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        ConstraintOverlay.from_layers({"substations": QgsVectorLayer("Point?crs=EPSG:4326", "Substations", "memory")})
+        project.addMapLayer(QgsVectorLayer("Point?crs=EPSG:27700", "Mine", "memory"))
+        QCoreApplication.processEvents()
+        assert [n.name() for n in project.layerTreeRoot().children()] == [OVERLAY_GROUP, "Mine"]
+    finally:
+        plugin.unload()
+        project.clear()

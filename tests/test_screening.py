@@ -154,9 +154,8 @@ def test_screening_against_the_catalogue_finds_real_places(sqlite_server):
     assert [f["primary_name"] for f in summary.getFeatures()] == ["Didcot South"]
 
 
-def test_processing_algorithm_writes_layers_and_a_report(tmp_path):
+def _ensure_provider() -> None:
     sys.path.append("/usr/share/qgis/python/plugins")
-    import processing
     from processing.core.Processing import Processing
 
     from leo_qgis_plugin.processing.provider import LeoProvider
@@ -165,6 +164,12 @@ def test_processing_algorithm_writes_layers_and_a_report(tmp_path):
     if QgsApplication.processingRegistry().providerById("leo") is None:
         _PROVIDERS.append(LeoProvider())  # the registry does not keep the Python object alive
         assert QgsApplication.processingRegistry().addProvider(_PROVIDERS[-1])
+
+
+def test_processing_algorithm_writes_layers_and_a_report(tmp_path):
+    _ensure_provider()
+    import processing
+
     report = tmp_path / "report.html"
     outputs = processing.run("leo:screensites", {
         "INPUT": network_layers.sites(), "DEMAND_EXPRESSION": '"kva"', "MAX_DISTANCE": 2000,
@@ -173,3 +178,18 @@ def test_processing_algorithm_writes_layers_and_a_report(tmp_path):
     assert outputs["OUTPUT"].featureCount() == 6 and outputs["SUMMARY"].featureCount() == 2
     html = report.read_text()
     assert "Primary One" in html and "Site screening against network headroom" in html and "-0.10" in html
+
+
+def test_results_loaded_from_processing_are_coloured_by_scenario_rag():
+    import processing
+
+    _ensure_provider()
+    outputs = processing.runAndLoadResults("leo:screensites", {
+        "INPUT": network_layers.sites(), "DEMAND_EXPRESSION": '"kva"', "HEADROOM": network_layers.headroom(),
+        "AREAS": network_layers.areas(), "OUTPUT": "memory:Screened", "SUMMARY": "memory:Summary"})
+    layer = QgsProject.instance().mapLayer(outputs["OUTPUT"])
+    try:
+        assert layer.renderer().type() == "categorizedSymbol"
+        assert layer.renderer().classAttribute() == "scenario_demand_rag"
+    finally:
+        QgsProject.instance().removeAllMapLayers()

@@ -9,6 +9,7 @@ from qgis.core import (
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingParameterExpression,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFileDestination,
@@ -19,11 +20,30 @@ from qgis.core import (
 )
 
 from ..core.catalogue import OgcApiCatalogue
-from ..core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET
+from ..core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, RagPalette
 from ..core.constraints.report import screening_report
 from ..core.constraints.screening import screen_sites
+from ..core.constraints.styling import style_screened_sites
 from ..core.exceptions import LeoError
 from ..core.settings import authcfg_for, selected_connection
+
+
+class ScreenedSitesStyler(QgsProcessingLayerPostProcessorInterface):
+    """Colours the loaded output by scenario RAG."""
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 - QGIS API name
+        if layer is not None and "scenario_demand_rag" in layer.fields().names():
+            style_screened_sites(layer, RagPalette.current().value)
+
+
+_STYLERS: list[ScreenedSitesStyler] = []
+
+
+def _styler() -> ScreenedSitesStyler:
+    # QGIS runs post-processors after the algorithm object is gone: keep one alive here.
+    if not _STYLERS:
+        _STYLERS.append(ScreenedSitesStyler())
+    return _STYLERS[0]
 
 
 class ScreenSitesAlgorithm(QgsProcessingAlgorithm):
@@ -124,6 +144,8 @@ class ScreenSitesAlgorithm(QgsProcessingAlgorithm):
                                                         QgsWkbTypes.NoGeometry, result.summary.crs())
         summary_sink.addFeatures(result.summary.getFeatures(), QgsFeatureSink.FastInsert)
         outputs = {self.OUTPUT: sites_id, self.SUMMARY: summary_id}
+        if context.willLoadLayerOnCompletion(sites_id):
+            context.layerToLoadOnCompletionDetails(sites_id).setPostProcessor(_styler())
         report = self.parameterAsFileOutput(parameters, self.REPORT, context)
         if report:
             html = screening_report(result, sites.name(), source, attribution,

@@ -6,7 +6,7 @@ palette or filtering by type and voltage restyles the same layers instead of add
 
 from __future__ import annotations
 
-from qgis.core import QgsLayerTreeGroup, QgsProject, QgsVectorLayer
+from qgis.core import QgsLayerTree, QgsLayerTreeGroup, QgsProject, QgsVectorLayer
 
 from ..catalogue import OgcApiCatalogue
 from .definitions import (
@@ -20,6 +20,7 @@ from .definitions import (
 from .styling import style_areas, style_substations, style_zones
 
 ROLE_PROPERTY = "leo_qgis/constraints/role"
+SCREENED_ROLE = "screened-sites"
 KIND_PROPERTY = "leo_qgis/constraints/kind"
 
 
@@ -112,10 +113,18 @@ class ConstraintOverlay:
         substations.setSubsetString(" AND ".join(parts))
 
     def move_to_top(self) -> None:
-        """Keep the overlay above the user's layers."""
+        """Keep the overlay above the user's layers (but below screening results, which are read against it)."""
         root = self.project.layerTreeRoot()
-        if root.children() and root.children()[0] is not self.group:
-            clone = self.group.clone()
-            root.insertChildNode(0, clone)
-            root.removeChildNode(self.group)
-            self.group = clone
+        position = 0
+        for node in root.children():
+            layer = node.layer() if QgsLayerTree.isLayer(node) else None
+            if layer is None or layer.customProperty(ROLE_PROPERTY) != SCREENED_ROLE:
+                break
+            position += 1
+        children = root.children()
+        if position < len(children) and children[position] is self.group:
+            return
+        clone = self.group.clone()
+        root.insertChildNode(position, clone)
+        root.removeChildNode(self.group)
+        self.group = clone

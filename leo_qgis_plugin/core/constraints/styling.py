@@ -21,6 +21,7 @@ from qgis.core import (
     QgsTextFormat,
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtGui import QColor
 
@@ -115,6 +116,23 @@ def _text_format(colour: str = "#202020") -> QgsTextFormat:
     buffer.setSize(0.8)
     text.setBuffer(buffer)
     return text
+
+
+def style_screened_sites(layer: QgsVectorLayer, palette: Palette, rag_field: str = "scenario_demand_rag") -> None:
+    """Screened sites coloured by their scenario RAG (points as circles, polygons filled)."""
+
+    def symbol(colour: str):
+        if layer.geometryType() == QgsWkbTypes.PolygonGeometry:
+            return QgsFillSymbol.createSimple({"color": colour, "outline_color": "#202020", "outline_width": "0.3"})
+        return QgsMarkerSymbol.createSimple({"name": "square", "color": colour, "outline_color": "#202020",
+                                             "size": "2.4"})
+
+    layer.setRenderer(QgsCategorizedSymbolRenderer(rag_field, _categories(palette, symbol)))
+    layer.setCustomProperty("leo_qgis/constraints/role", "screened-sites")  # read by ConstraintOverlay.move_to_top
+    layer.setMapTipTemplate(
+        "<b>Site</b> served by [% coalesce(\"primary_name\", 'no primary') %] ([% \"match_rule\" %])<br>"
+        "Demand headroom if all sites connect: [% coalesce(format_number(\"scenario_demand_headroom_mva\", 2) "
+        "|| ' MVA', 'no data') %] ([% coalesce(\"scenario_demand_rag\", '–') %])")
 
 
 def map_tip(kind: ConstraintKind) -> str:
