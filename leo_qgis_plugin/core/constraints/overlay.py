@@ -113,12 +113,13 @@ class ConstraintOverlay:
         substations.setSubsetString(" AND ".join(parts))
 
     def move_to_top(self) -> None:
-        """Keep the overlay above the user's layers (but below screening results, which are read against it)."""
+        """Keep the overlay above the user's layers (but below screening results, which are read against it,
+        and tables, which are not drawn)."""
         root = self.project.layerTreeRoot()
         position = 0
         for node in root.children():
             layer = node.layer() if QgsLayerTree.isLayer(node) else None
-            if layer is None or layer.customProperty(ROLE_PROPERTY) != SCREENED_ROLE:
+            if layer is None or (layer.isSpatial() and layer.customProperty(ROLE_PROPERTY) != SCREENED_ROLE):
                 break
             position += 1
         children = root.children()
