@@ -136,7 +136,7 @@ class ScreenSitesAlgorithm(QgsProcessingAlgorithm):
         except LeoError as exc:
             raise QgsProcessingException(str(exc)) from None
         for message in result.messages:
-            feedback.reportError(message, fatalError=False)
+            feedback.pushWarning(message)
         sink, sites_id = self.parameterAsSink(parameters, self.OUTPUT, context, result.sites.fields(),
                                               result.sites.wkbType(), result.sites.crs())
         sink.addFeatures(result.sites.getFeatures(), QgsFeatureSink.FastInsert)
