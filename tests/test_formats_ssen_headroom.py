@@ -67,6 +67,12 @@ def test_rows_without_coordinates_are_reported_and_kept():
     assert table.rows_without_location == ["line 3: Nowhere"]
 
 
+def test_impossible_coordinates_are_reported_and_the_row_kept_without_location():
+    table = read_headroom_csv(write([row(**{"Substation": "Upside down", "Location Latitude": "151.7"})]))
+    assert table.rows[0]["latitude"] is None and table.rows_without_location == ["line 2: Upside down"]
+    assert "out of range" in table.warnings[0]
+
+
 def test_unreadable_values_are_reported_not_silently_dropped():
     table = read_headroom_csv(write([row(**{"Estimated Demand Headroom (MVA)": "lots"})]))
     assert table.rows[0]["demand_headroom_mva"] is None

@@ -76,6 +76,7 @@ def test_scenario_adds_up_every_site_per_primary(result):
 def test_problems_are_counted_in_messages(result):
     assert any("demand expression failed on 1 site" in m for m in result.messages)
     assert any("2 site(s) are outside the network coverage" in m for m in result.messages)
+    assert "1 site(s): no geometry." in result.messages
 
 
 def test_input_fields_are_kept_unchanged_and_clashing_names_prefixed(result):
@@ -97,6 +98,7 @@ def test_polygons_and_invalid_polygons_are_screened_by_a_point_inside():
     result = screen_sites(network_layers.polygon_sites(), network_layers.headroom(), network_layers.areas(), '"kva"')
     sites = by_site(result.sites)
     assert sites["s5"]["primary_id"] == "P2" and sites["s5"]["screening_note"] == "invalid geometry repaired"
+    assert "1 site(s): invalid geometry repaired." in result.messages
     assert sites["s8"]["primary_id"] == "P1"
 
 

@@ -281,6 +281,11 @@ def screen_sites(sites: QgsVectorLayer, headroom: QgsVectorLayer, areas: QgsVect
     sites_out.dataProvider().addFeatures(features)
     summary = _summary_layer(network, totals, scenario)
     messages = [m for m in (demand.message(), generation.message()) if m]
+    notes = defaultdict(int)
+    for _, _, extra in rows:
+        if extra["screening_note"]:
+            notes[extra["screening_note"]] += 1
+    messages += [f"{count} site(s): {note}." for note, count in sorted(notes.items())]
     if counts["outside"]:
         messages.append(f"{counts['outside']} site(s) are outside the network coverage (no supply area and no primary "
                         f"within {max_distance_m:g} m); they are kept, flagged 'outside'.")
