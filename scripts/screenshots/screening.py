@@ -2,24 +2,23 @@
 
 import os
 import random
+import sys
 
 import processing
 from qgis.core import (
-    QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsGeometry,
     QgsPointXY,
     QgsProject,
-    QgsRectangle,
-    QgsSettings,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QTimer
 from qgis.utils import iface
 
 from leo_qgis_plugin import api
 
-QgsSettings().setValue("/projections/promptWhenMultipleTransformsExist", False, QgsSettings.App)
+sys.path.insert(0, os.path.join(os.getcwd(), "scripts", "screenshots"))
+from scene import show_in_british_national_grid  # noqa: E402
+
 url = os.environ.get("LEO_CATALOGUE_URL", "http://127.0.0.1:8765/")
 api.add_constraint_overlay(api.connect(url), kind="demand")
 rng = random.Random(7)
@@ -38,13 +37,4 @@ result = processing.runAndLoadResults("leo:screensites", {
 layer = QgsProject.instance().mapLayer(result["OUTPUT"])
 iface.setActiveLayer(layer)
 
-
-def finish() -> None:
-    # After the layers have loaded: British National Grid, as UK councils work, and a clean screen.
-    QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:27700"))
-    iface.mapCanvas().setExtent(QgsRectangle(430000, 178000, 472000, 214000))
-    iface.messageBar().clearWidgets()
-    iface.mapCanvas().refresh()
-
-
-QTimer.singleShot(3000, finish)
+show_in_british_national_grid(430000, 178000, 472000, 214000)
