@@ -20,6 +20,7 @@ serve: setup demo          ## the catalogue server only, in the foreground
 bench: setup demo          ## benchmarks: print figures and ratios
 	$(PYTHON) scripts/bench.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_constraints.py
+	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_export.py
 
 package: plugin-files      ## installable plugin zip in dist/
 	bash scripts/package_plugin.sh $(VERSION)

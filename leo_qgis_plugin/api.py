@@ -8,7 +8,14 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsFeedback, QgsProject, QgsVectorLayer
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsFeedback,
+    QgsGeometry,
+    QgsProject,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 
 from .core.catalogue import OgcApiCatalogue
 from .core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ConstraintKind
@@ -17,6 +24,9 @@ from .core.constraints.overlay import ConstraintOverlay
 from .core.constraints.screening import ScreeningResult
 from .core.constraints.screening import screen_sites as _screen
 from .core.exceptions import LeoError
+from .core.export.exporter import ExportOptions, ExportReport
+from .core.export.exporter import export_layers as _export
+from .core.export.formats import ExportFormat
 
 
 def connect(url: str, kind: str = "ogcapi", authcfg: str | None = None) -> OgcApiCatalogue:
@@ -39,6 +49,21 @@ def open_headroom_csv(path_or_url: str, authcfg: str = "", add_to_project: bool 
     if add_to_project:
         ConstraintOverlay.from_layers({"substations": opened.layer}).set_kind(ConstraintKind.DEMAND)
     return opened
+
+
+def export_layers(layers: list[QgsVectorLayer], destination: str, fmt: str = "shp-zip",
+                  crs: str | QgsCoordinateReferenceSystem | None = None, extent: QgsRectangle | None = None,
+                  selected_only: bool = False, fields: list[str] | None = None, overwrite: bool = False,
+                  clip: QgsGeometry | None = None, area_crs: str | None = None) -> ExportReport:
+    """Export layers: fmt ``shp-zip``, ``shp``, ``gpkg``, ``geojson``, ``csv`` (WKT) or ``csv-xy``.
+
+    ``crs`` e.g. "EPSG:27700"; ``extent``/``clip`` in ``area_crs`` (default: each layer's CRS).
+    """
+    target = QgsCoordinateReferenceSystem(crs) if isinstance(crs, str) else crs
+    options = ExportOptions(ExportFormat.from_name(fmt), target, extent, clip,
+                            QgsCoordinateReferenceSystem(area_crs) if area_crs else None, selected_only, fields,
+                            overwrite)
+    return _export(layers, destination, options)
 
 
 def screen_sites(catalogue: OgcApiCatalogue, layer: QgsVectorLayer, demand_expression: str | None = None,

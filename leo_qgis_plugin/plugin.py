@@ -49,6 +49,8 @@ class LeoPlugin:
         toggle.setText("Network constraints")
         screen = QAction(QIcon(ICON), "Screen my sites against headroom…", window)
         screen.triggered.connect(self.open_screening)
+        export = QAction(QIcon(ICON), "Export layers (Shapefile, GeoPackage, GeoJSON, CSV)…", window)
+        export.triggered.connect(self.open_export)
         # A menu of our own in the menu bar: QGIS's Plugins submenus leave objects behind on unload.
         self.menu = QMenu(MENU, window)
         self.menu.setObjectName("LeoMenu")
@@ -57,7 +59,7 @@ class LeoPlugin:
             window.menuBar().insertMenu(help_menu.menuAction(), self.menu)  # before Help, as QGIS's own menus
         else:
             window.menuBar().addMenu(self.menu)
-        for action in (toggle, screen):
+        for action in (toggle, screen, export):
             self.menu.addAction(action)
             self.actions.append(action)
         self.toolbar.addAction(toggle)
@@ -91,6 +93,12 @@ class LeoPlugin:
         import processing
 
         processing.execAlgorithmDialog("leo:screensites", {})
+
+    def open_export(self) -> None:
+        import processing
+
+        layers = [layer.id() for layer in self.iface.layerTreeView().selectedLayers()]
+        processing.execAlgorithmDialog("leo:exportlayers", {"LAYERS": layers} if layers else {})
 
     def _show_message(self, text: str, level: int) -> None:
         self.iface.messageBar().pushMessage("LEO", text, level, 8)

@@ -11,7 +11,7 @@ PACKAGES=(
   libsqlite3-mod-spatialite
   postgresql-15 postgresql-15-postgis-3
   pyqt5-dev-tools
-  zip
+  zip gdal-bin
 )
 
 missing=()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from .export_layers import ExportLayersAlgorithm
 from .screen_sites import ScreenSitesAlgorithm
 
 
@@ -20,3 +21,4 @@ class LeoProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self) -> None:  # noqa: N802 - QGIS API name
         self.addAlgorithm(ScreenSitesAlgorithm())
+        self.addAlgorithm(ExportLayersAlgorithm())

@@ -14,7 +14,7 @@ def layer(uri: str, name: str, rows: list[tuple[list, str | None]]) -> QgsVector
         if wkt:
             feature.setGeometry(QgsGeometry.fromWkt(wkt))
         features.append(feature)
-    result.dataProvider().addFeatures(features)
+    assert result.dataProvider().addFeatures(features)[0], f"{name}: features rejected"
     return result
 
 

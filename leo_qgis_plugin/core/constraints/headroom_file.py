@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from qgis.core import QgsFeedback, QgsVectorLayer
+from qgis.core import QgsFeedback, QgsLayerMetadata, QgsVectorLayer
 
 from ..formats.dno_headroom import read_dno_headroom
 from ..formats.errors import FormatError
@@ -49,4 +49,10 @@ def headroom_layer(data: bytes, name: str) -> OpenedHeadroom:
     """A point layer with SSEN's canonical fields from any supported headroom CSV."""
     publisher, table = read_dno_headroom(data, name)
     layer = point_layer(f"{publisher} headroom ({name})", list(FIELDS), table.rows)
+    metadata = QgsLayerMetadata()
+    metadata.setTitle(f"{publisher} network headroom ({name})")
+    metadata.setAbstract(f"Substation headroom as published by {publisher} in {name}, read by LEO for QGIS.")
+    metadata.setRights([f"Contains data published by {publisher} ({name})"])
+    layer.setMetadata(metadata)
+    layer.setAttribution(f"Contains data published by {publisher}")
     return OpenedHeadroom(layer, publisher, len(table.rows), table.rows_without_location, table.warnings)

@@ -1,0 +1,1 @@
+"""Exporting layers for colleagues and contractors: Shapefile done properly, GeoPackage, GeoJSON, CSV."""
