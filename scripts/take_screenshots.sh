@@ -27,3 +27,4 @@ shoot() {  # shoot NAME SCENE WAIT_SECONDS
 shoot first-map first_map.py 25
 shoot constraints-overlay constraints.py 25
 shoot screening screening.py 30
+shoot export export.py 25
