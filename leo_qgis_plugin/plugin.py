@@ -28,7 +28,9 @@ class LeoPlugin:
         from .processing.provider import LeoProvider
 
         self.provider = LeoProvider()
-        QgsApplication.processingRegistry().addProvider(self.provider)
+        if not QgsApplication.processingRegistry().addProvider(self.provider):
+            # Another provider with the id "leo" is registered; QGIS has deleted ours.
+            self.provider = None
 
     def initGui(self) -> None:  # noqa: N802 - QGIS API name
         from . import resources  # noqa: F401 - registers the plugin's Qt resources (icons)

@@ -129,3 +129,22 @@ class Http:
 @pytest.fixture(scope="session")
 def http(server) -> Http:
     return Http(server.url)
+
+
+@pytest.fixture()
+def leo_processing():
+    """Processing initialised with the plugin's provider; removed again afterwards."""
+    sys.path.append("/usr/share/qgis/python/plugins")
+    from processing.core.Processing import Processing
+    from qgis.core import QgsApplication
+
+    from leo_qgis_plugin.processing.provider import LeoProvider
+
+    Processing.initialize()
+    registry = QgsApplication.processingRegistry()
+    provider = LeoProvider()
+    assert registry.addProvider(provider)
+    import processing
+
+    yield processing
+    registry.removeProvider(provider)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 import zipfile
 
 import pytest
 from qgis.core import (
-    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsFeedback,
     QgsGeometry,
@@ -198,17 +196,8 @@ def test_shapefiles_over_2_gb_are_refused_before_writing():
         "1st": "f1st"}
 
 
-def test_export_algorithm_runs_in_processing(headroom, tmp_path):
-    sys.path.append("/usr/share/qgis/python/plugins")
-    import processing
-    from processing.core.Processing import Processing
-
-    from leo_qgis_plugin.processing.provider import LeoProvider
-
-    Processing.initialize()
-    if QgsApplication.processingRegistry().providerById("leo") is None:
-        _KEEP.append(LeoProvider())
-        QgsApplication.processingRegistry().addProvider(_KEEP[-1])
+def test_export_algorithm_runs_in_processing(headroom, tmp_path, leo_processing):
+    processing = leo_processing
     result = processing.run("leo:exportlayers", {"LAYERS": [headroom], "FORMAT": 0,
                                                  "CRS": QgsCoordinateReferenceSystem("EPSG:27700"),
                                                  "OUTPUT": str(tmp_path / "alg.zip")})
@@ -216,5 +205,3 @@ def test_export_algorithm_runs_in_processing(headroom, tmp_path):
     with pytest.raises(Exception, match="already exists"):
         processing.run("leo:exportlayers", {"LAYERS": [headroom], "FORMAT": 0, "OUTPUT": str(tmp_path / "alg.zip")})
 
-
-_KEEP: list = []

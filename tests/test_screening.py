@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import math
-import sys
 
 import pytest
 from qgis.core import (
-    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsFeature,
@@ -20,8 +18,6 @@ from leo_qgis_plugin.core.constraints.screening import scenario_rag, screen_site
 from leo_qgis_plugin.core.exceptions import LeoError
 
 from .support import network_layers
-
-_PROVIDERS: list = []
 
 
 def by_site(layer: QgsVectorLayer) -> dict[str, dict]:
@@ -156,22 +152,8 @@ def test_screening_against_the_catalogue_finds_real_places(sqlite_server):
     assert [f["primary_name"] for f in summary.getFeatures()] == ["Didcot South"]
 
 
-def _ensure_provider() -> None:
-    sys.path.append("/usr/share/qgis/python/plugins")
-    from processing.core.Processing import Processing
-
-    from leo_qgis_plugin.processing.provider import LeoProvider
-
-    Processing.initialize()
-    if QgsApplication.processingRegistry().providerById("leo") is None:
-        _PROVIDERS.append(LeoProvider())  # the registry does not keep the Python object alive
-        assert QgsApplication.processingRegistry().addProvider(_PROVIDERS[-1])
-
-
-def test_processing_algorithm_writes_layers_and_a_report(tmp_path):
-    _ensure_provider()
-    import processing
-
+def test_processing_algorithm_writes_layers_and_a_report(tmp_path, leo_processing):
+    processing = leo_processing
     report = tmp_path / "report.html"
     outputs = processing.run("leo:screensites", {
         "INPUT": network_layers.sites(), "DEMAND_EXPRESSION": '"kva"', "MAX_DISTANCE": 2000,
@@ -182,10 +164,8 @@ def test_processing_algorithm_writes_layers_and_a_report(tmp_path):
     assert "Primary One" in html and "Site screening against network headroom" in html and "-0.10" in html
 
 
-def test_results_loaded_from_processing_are_coloured_by_scenario_rag():
-    import processing
-
-    _ensure_provider()
+def test_results_loaded_from_processing_are_coloured_by_scenario_rag(leo_processing):
+    processing = leo_processing
     outputs = processing.runAndLoadResults("leo:screensites", {
         "INPUT": network_layers.sites(), "DEMAND_EXPRESSION": '"kva"', "HEADROOM": network_layers.headroom(),
         "AREAS": network_layers.areas(), "OUTPUT": "memory:Screened", "SUMMARY": "memory:Summary"})
