@@ -23,6 +23,7 @@ from .core.constraints.headroom_file import OpenedHeadroom, headroom_layer, read
 from .core.constraints.overlay import ConstraintOverlay
 from .core.constraints.screening import ScreeningResult
 from .core.constraints.screening import screen_sites as _screen
+from .core.datasets import AddMode, open_by_id
 from .core.exceptions import LeoError
 from .core.export.exporter import ExportOptions, ExportReport
 from .core.export.exporter import export_layers as _export
@@ -34,6 +35,15 @@ def connect(url: str, kind: str = "ogcapi", authcfg: str | None = None) -> OgcAp
     if kind != "ogcapi":
         raise LeoError(f"Catalogue kind {kind!r} is not available in this version; use 'ogcapi'.")
     return OgcApiCatalogue(url, authcfg or "")
+
+
+def add_dataset(catalogue: OgcApiCatalogue, dataset_id: str, mode: str = "auto",
+                project: QgsProject | None = None) -> QgsVectorLayer:
+    """Add a catalogue dataset to the project: ``live`` (OGC API - Features), ``download`` (a cached
+    GeoPackage) or ``auto`` (download above 50,000 features). Offline, a cached copy is used if there is one."""
+    layer, _offline = open_by_id(catalogue, dataset_id, AddMode(mode))
+    (project or QgsProject.instance()).addMapLayer(layer)
+    return layer
 
 
 def add_constraint_overlay(catalogue: OgcApiCatalogue, kind: str = "demand",

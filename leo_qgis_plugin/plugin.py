@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsApplication, QgsProject
+from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject
 from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QMenu
@@ -21,7 +21,8 @@ class LeoPlugin:
         self.provider = None
         self.toolbar = None
         self.menu = None
-        self.dock = None
+        self.constraints_dock = None
+        self.catalogue_dock = None
         self.actions: list[QAction] = []
 
     def initProcessing(self) -> None:  # noqa: N802 - QGIS API name
@@ -34,6 +35,7 @@ class LeoPlugin:
 
     def initGui(self) -> None:  # noqa: N802 - QGIS API name
         from . import resources  # noqa: F401 - registers the plugin's Qt resources (icons)
+        from .gui.catalogue_dock import CatalogueDock
         from .gui.constraints_dock import ConstraintsDock
 
         ensure_default_connection()
@@ -41,12 +43,17 @@ class LeoPlugin:
         window = self.iface.mainWindow()
         self.toolbar = self.iface.addToolBar("LEO for QGIS")
         self.toolbar.setObjectName("LeoToolbar")
-        self.dock = ConstraintsDock(window)
-        self.dock.message.connect(self._show_message)
-        self.dock.screen_requested.connect(self.open_screening)
-        self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
-        self.dock.hide()
-        toggle = self.dock.toggleViewAction()
+        self.catalogue_dock = CatalogueDock(self._canvas_extent_wgs84, self._zoom_to_wgs84, window)
+        self.constraints_dock = ConstraintsDock(window)
+        self.constraints_dock.screen_requested.connect(self.open_screening)
+        for dock in (self.catalogue_dock, self.constraints_dock):
+            dock.message.connect(self._show_message)
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, dock)
+            dock.hide()
+        browse = self.catalogue_dock.toggleViewAction()
+        browse.setIcon(QIcon(ICON))
+        browse.setText("LEO catalogue")
+        toggle = self.constraints_dock.toggleViewAction()
         toggle.setIcon(QIcon(ICON))
         toggle.setText("Network constraints")
         screen = QAction(QIcon(ICON), "Screen my sites against headroom…", window)
@@ -61,9 +68,10 @@ class LeoPlugin:
             window.menuBar().insertMenu(help_menu.menuAction(), self.menu)  # before Help, as QGIS's own menus
         else:
             window.menuBar().addMenu(self.menu)
-        for action in (toggle, screen, export):
+        for action in (browse, toggle, screen, export):
             self.menu.addAction(action)
             self.actions.append(action)
+        self.toolbar.addAction(browse)
         self.toolbar.addAction(toggle)
         QgsProject.instance().legendLayersAdded.connect(self._keep_overlay_on_top)
 
@@ -79,10 +87,11 @@ class LeoPlugin:
             self.iface.mainWindow().menuBar().removeAction(self.menu.menuAction())
             self.menu.deleteLater()
             self.menu = None
-        if self.dock is not None:
-            self.iface.removeDockWidget(self.dock)
-            self.dock.deleteLater()
-            self.dock = None
+        for dock in (self.catalogue_dock, self.constraints_dock):
+            if dock is not None:
+                self.iface.removeDockWidget(dock)
+                dock.deleteLater()
+        self.catalogue_dock = self.constraints_dock = None
         if self.toolbar is not None:
             self.toolbar.deleteLater()
             self.toolbar = None
@@ -101,6 +110,19 @@ class LeoPlugin:
 
         layers = [layer.id() for layer in self.iface.layerTreeView().selectedLayers()]
         processing.execAlgorithmDialog("leo:exportlayers", {"LAYERS": layers} if layers else {})
+
+    def _canvas_extent_wgs84(self):
+        canvas = self.iface.mapCanvas()
+        transform = QgsCoordinateTransform(canvas.mapSettings().destinationCrs(),
+                                           QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance())
+        return transform.transformBoundingBox(canvas.extent())
+
+    def _zoom_to_wgs84(self, extent) -> None:
+        canvas = self.iface.mapCanvas()
+        transform = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"),
+                                           canvas.mapSettings().destinationCrs(), QgsProject.instance())
+        canvas.setExtent(transform.transformBoundingBox(extent))
+        canvas.refresh()
 
     def _show_message(self, text: str, level: int) -> None:
         self.iface.messageBar().pushMessage("LEO", text, level, 8)

@@ -209,11 +209,11 @@ def wait_for(condition, seconds: float = 30) -> None:
 
 
 def test_a_slow_download_can_be_cancelled(project):
-    from leo_qgis_plugin.tasks.headroom_file import OpenHeadroomFileTask
+    from leo_qgis_plugin.tasks.headroom_file import open_headroom_file_task
 
     outcome = []
     with FaultyServer(b"x", slow_seconds=20) as slow:
-        task = OpenHeadroomFileTask(f"{slow.url}/slow", "", outcome.append, outcome.append)
+        task = open_headroom_file_task(f"{slow.url}/slow", "", outcome.append, outcome.append)
         QgsApplication.taskManager().addTask(task)
         wait_for(lambda: task.status() == task.Running)
         started = __import__("time").monotonic()

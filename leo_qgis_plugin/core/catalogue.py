@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote, urlencode
 
 from qgis.core import QgsDataSourceUri, QgsFeedback, QgsLayerMetadata, QgsVectorLayer
 
@@ -14,12 +16,50 @@ from .network import fetch_json
 PROPERTY_PREFIX = "leo_qgis/dataset"
 
 
+@dataclass
+class SearchResults:
+    """One page of a catalogue search."""
+
+    total: int
+    records: list[CatalogueRecord]
+    offset: int
+    limit: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.records) < self.total
+
+
+def _iso(value: datetime | None) -> str:
+    return ".." if value is None else value.isoformat().replace("+00:00", "Z")
+
+
 class OgcApiCatalogue:
     """One OGC API catalogue server, e.g. the LEO catalogue."""
 
     def __init__(self, url: str, authcfg: str = "") -> None:
         self.url = url if url.endswith("/") else url + "/"
         self.authcfg = authcfg or ""
+
+    def search(self, text: str | None = None, bbox: tuple[float, float, float, float] | None = None,
+               start: datetime | None = None, end: datetime | None = None, keywords: list[str] | None = None,
+               limit: int = 20, offset: int = 0, sortby: str | None = None,
+               feedback: QgsFeedback | None = None) -> SearchResults:
+        """Search the catalogue's records (OGC API Records): words, a WGS 84 box, a time range, keywords."""
+        params: dict = {"limit": limit, "offset": offset}
+        if text and text.strip():
+            params["q"] = text.strip()
+        if bbox:
+            params["bbox"] = ",".join(f"{v:.6f}" for v in bbox)
+        if start or end:
+            params["datetime"] = f"{_iso(start)}/{_iso(end)}"
+        if keywords:
+            params["keywords"] = ",".join(keywords)
+        if sortby:
+            params["sortby"] = sortby
+        data = fetch_json(f"{self.url}collections/catalogue/items?{urlencode(params)}", self.authcfg, feedback)
+        records = [CatalogueRecord.from_json(f) for f in data.get("features", [])]
+        return SearchResults(int(data.get("numberMatched", len(records))), records, offset, limit)
 
     def get(self, dataset_id: str, feedback: QgsFeedback | None = None) -> CatalogueRecord:
         """The record of one dataset (NetworkError if the server cannot give it)."""

@@ -31,6 +31,12 @@ class CatalogueRecord:
     temporal_extent: tuple[datetime | None, datetime | None] | None = None
     fields: list[dict] = field(default_factory=list)
     links: list[dict] = field(default_factory=list)
+    feature_count: int = 0
+    update_frequency: str = ""
+
+    @property
+    def is_time_series(self) -> bool:
+        return self.kind == "timeseries"
 
     @classmethod
     def from_json(cls, data: dict) -> CatalogueRecord:
@@ -51,4 +57,5 @@ class CatalogueRecord:
             kind=props.get("kind") or "", spatial_extent=bbox,
             temporal_extent=(_time(interval[0]), _time(interval[1])) if interval else None,
             fields=list(props.get("fields") or []), links=list(data.get("links") or []),
+            feature_count=int(props.get("featureCount") or 0), update_frequency=props.get("updateFrequency") or "",
         )

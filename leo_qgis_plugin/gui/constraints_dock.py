@@ -32,8 +32,8 @@ from ..core.constraints.definitions import (
 from ..core.constraints.overlay import ConstraintOverlay
 from ..core.constraints.styling import style_substations
 from ..core.settings import selected_connection
-from ..tasks.headroom_file import OpenHeadroomFileTask
-from ..tasks.layers import OpenDatasetsTask
+from ..tasks.catalogue import open_datasets_task
+from ..tasks.headroom_file import open_headroom_file_task
 
 VOLTAGES = [("All voltages", None), ("400 kV", 400.0), ("132 kV", 132.0), ("33 kV", 33.0)]
 
@@ -126,7 +126,7 @@ class ConstraintsDock(QDockWidget):
         datasets = {"zones": ZONES_DATASET, "substations": SUBSTATIONS_DATASET, "areas": AREAS_DATASET}
         self.add_button.setEnabled(False)
         self.status.setText(f"Opening the overlay from {connection.name}…")
-        self.task = OpenDatasetsTask(catalogue, datasets, self._overlay_ready, self._failed)
+        self.task = open_datasets_task(catalogue, datasets, self._overlay_ready, self._failed)
         QgsApplication.taskManager().addTask(self.task)
 
     def _overlay_ready(self, layers: dict) -> None:
@@ -173,7 +173,7 @@ class ConstraintsDock(QDockWidget):
     def open_headroom(self, source: str, authcfg: str = "") -> None:
         self.open_button.setEnabled(False)
         self.status.setText(f"Reading {source}…")
-        self.task = OpenHeadroomFileTask(source, authcfg, self._headroom_ready, self._failed)
+        self.task = open_headroom_file_task(source, authcfg, self._headroom_ready, self._failed)
         QgsApplication.taskManager().addTask(self.task)
 
     def _headroom_ready(self, opened) -> None:

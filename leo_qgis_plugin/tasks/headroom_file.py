@@ -1,46 +1,21 @@
-"""Reading a headroom CSV (a file, or a URL through QGIS's network stack) off the UI thread."""
+"""Reading a headroom CSV (a file, or a URL through QGIS's network stack) as a background task."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from qgis.core import QgsFeedback, QgsTask
+from qgis.core import QgsApplication, QgsFeedback, QgsTask
 
 from ..core.constraints.headroom_file import OpenedHeadroom, headroom_layer, read_source_bytes
-from ..core.exceptions import LeoError
-from ..core.formats.errors import FormatError
+from .background import BackgroundTask
 
 
-class OpenHeadroomFileTask(QgsTask):
-    def __init__(self, source: str, authcfg: str, done: Callable[[OpenedHeadroom], None],
-                 failed: Callable[[str], None]) -> None:
-        super().__init__(f"LEO: reading {source}", QgsTask.CanCancel)
-        self.source = source
-        self.authcfg = authcfg
-        self.done = done
-        self.failed = failed
-        self.data: bytes = b""
-        self.name = ""
-        self.error = ""
-        self.feedback = QgsFeedback()
+def open_headroom_file_task(source: str, authcfg: str, done: Callable[[OpenedHeadroom], None],
+                            failed: Callable[[str], None]) -> QgsTask:
+    def work(feedback: QgsFeedback) -> OpenedHeadroom:
+        data, name = read_source_bytes(source, authcfg, feedback)
+        opened = headroom_layer(data, name)
+        opened.layer.moveToThread(QgsApplication.instance().thread())
+        return opened
 
-    def run(self) -> bool:
-        try:
-            self.data, self.name = read_source_bytes(self.source, self.authcfg, self.feedback)
-        except (LeoError, FormatError, OSError) as exc:
-            self.error = str(exc)
-            return False
-        return not self.isCanceled()
-
-    def cancel(self) -> None:
-        self.feedback.cancel()
-        super().cancel()
-
-    def finished(self, result: bool) -> None:
-        if not result:
-            self.failed(self.error or "Cancelled.")
-            return
-        try:
-            self.done(headroom_layer(self.data, self.name))
-        except FormatError as exc:
-            self.failed(str(exc))
+    return BackgroundTask(f"LEO: reading {source}", work, done, failed)

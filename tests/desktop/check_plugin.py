@@ -17,7 +17,8 @@ def registered():
     window = qgis.utils.iface.mainWindow()
     return [len(window.findChildren(QAction)), len(window.findChildren(QDockWidget)),
             len(QgsApplication.processingRegistry().providers()),
-            window.findChild(QDockWidget, "LeoConstraintsDock") is not None,
+            window.findChild(QDockWidget, "LeoConstraintsDock") is not None
+            and window.findChild(QDockWidget, "LeoCatalogueDock") is not None,
             window.findChild(QToolBar, "LeoToolbar") is not None,
             QgsApplication.processingRegistry().providerById("leo") is not None]
 

@@ -1,0 +1,99 @@
+"""Adding catalogue datasets to QGIS: a live OGC API - Features layer, or a downloaded GeoPackage kept
+in a cache per dataset and version (so it opens again offline)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from enum import Enum
+from pathlib import Path
+
+from qgis.core import QgsApplication, QgsFeedback, QgsVectorLayer
+
+from .catalogue import PROPERTY_PREFIX, OgcApiCatalogue, describe_layer
+from .exceptions import LeoError, NetworkError
+from .models import CatalogueRecord
+from .network import fetch
+
+# Above this many features a dataset is downloaded rather than read live page by page.
+LIVE_LIMIT = 50_000
+
+
+class AddMode(str, Enum):
+    AUTO = "auto"
+    LIVE = "live"
+    DOWNLOAD = "download"
+
+
+def cache_folder() -> Path:
+    """The plugin's download cache inside the QGIS profile."""
+    return Path(QgsApplication.qgisSettingsDirPath()) / "cache" / "leo_qgis"
+
+
+def cached_path(catalogue: OgcApiCatalogue, dataset_id: str, version: str) -> Path:
+    server = hashlib.sha1(catalogue.url.encode()).hexdigest()[:10]
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in dataset_id)
+    return cache_folder() / server / safe / f"v{version or '0'}.gpkg"
+
+
+def download(catalogue: OgcApiCatalogue, record: CatalogueRecord, feedback: QgsFeedback | None = None) -> Path:
+    """The dataset's GeoPackage in the cache, downloading it if needed (written whole, then renamed)."""
+    target = cached_path(catalogue, record.id, record.version)
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    body = fetch(f"{catalogue.url}collections/{record.id}/download?f=gpkg", catalogue.authcfg, feedback,
+                 accept="application/geopackage+sqlite3")
+    if not body.startswith(b"SQLite format 3\x00"):
+        raise NetworkError(f"The download of {record.id!r} is not a GeoPackage.")
+    partial = target.with_suffix(f".part-{os.getpid()}")
+    try:
+        partial.write_bytes(body)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise LeoError(f"Could not save {record.id!r} in the cache ({exc.strerror}).") from None
+    return target
+
+
+def cached_layer(catalogue: OgcApiCatalogue, dataset_id: str) -> QgsVectorLayer | None:
+    """The newest cached copy of a dataset, for when the catalogue cannot be reached."""
+    folder = cached_path(catalogue, dataset_id, "0").parent
+    copies = sorted(folder.glob("v*.gpkg"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.exists() else []
+    if not copies:
+        return None
+    layer = QgsVectorLayer(str(copies[0]), f"{dataset_id} (offline copy)", "ogr")
+    return layer if layer.isValid() else None
+
+
+def open_dataset(catalogue: OgcApiCatalogue, record: CatalogueRecord, mode: AddMode = AddMode.AUTO,
+                 feedback: QgsFeedback | None = None, live_limit: int = LIVE_LIMIT) -> QgsVectorLayer:
+    """A layer for a dataset, live or downloaded, with its metadata and provenance filled in."""
+    if mode is AddMode.AUTO:
+        mode = AddMode.DOWNLOAD if record.feature_count > live_limit else AddMode.LIVE
+    if mode is AddMode.LIVE:
+        layer = catalogue.layer(record.id, record.title, record)
+    else:
+        path = download(catalogue, record, feedback)
+        layer = QgsVectorLayer(str(path), record.title, "ogr")
+        if not layer.isValid():
+            path.unlink(missing_ok=True)
+            raise LeoError(f"The downloaded copy of {record.id!r} could not be opened; try again.")
+        describe_layer(layer, record)
+        layer.setCustomProperty(f"{PROPERTY_PREFIX}/id", record.id)
+        layer.setCustomProperty(f"{PROPERTY_PREFIX}/catalogue", catalogue.url)
+    layer.setCustomProperty(f"{PROPERTY_PREFIX}/mode", mode.value)
+    return layer
+
+
+def open_by_id(catalogue: OgcApiCatalogue, dataset_id: str, mode: AddMode = AddMode.AUTO,
+               feedback: QgsFeedback | None = None) -> tuple[QgsVectorLayer, bool]:
+    """(layer, offline): the dataset from the catalogue, or its cached copy when the catalogue is unreachable."""
+    try:
+        record = catalogue.get(dataset_id, feedback)
+    except NetworkError:
+        layer = cached_layer(catalogue, dataset_id)
+        if layer is None:
+            raise
+        return layer, True
+    return open_dataset(catalogue, record, mode, feedback), False

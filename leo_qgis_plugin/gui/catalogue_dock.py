@@ -1,0 +1,207 @@
+"""The "LEO catalogue" dock: search as you type, see a dataset's record, add it to the map."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsRectangle, QgsSettings
+from qgis.PyQt.QtCore import Qt, QTimer, pyqtSignal
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.catalogue import OgcApiCatalogue, SearchResults
+from ..core.datasets import AddMode
+from ..core.settings import SELECTED_KEY, load_connections
+from ..tasks.catalogue import add_dataset_task, search_task
+from .record_html import record_html
+
+DEBOUNCE_MS = 350
+PAGE = 20
+
+
+class CatalogueDock(QDockWidget):
+    """Search the selected catalogue connection and add datasets as layers (all network work in tasks)."""
+
+    message = pyqtSignal(str, int)  # text, Qgis.MessageLevel
+
+    def __init__(self, map_extent: Callable[[], QgsRectangle | None] = lambda: None,
+                 zoom_to: Callable[[QgsRectangle], None] = lambda _r: None, parent=None) -> None:
+        super().__init__("LEO catalogue", parent)
+        self.setObjectName("LeoCatalogueDock")
+        self.map_extent = map_extent  # the canvas extent in WGS 84, from the plugin
+        self.zoom_to = zoom_to
+        self.task = None
+        self.add_task = None
+        self.records: list = []
+        self.results: SearchResults | None = None
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        self.connection = QComboBox()
+        layout.addWidget(self.connection)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search LEO data: headroom, load, flexibility, Didcot…")
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
+        self.in_extent = QCheckBox("Only in the current map extent")
+        layout.addWidget(self.in_extent)
+        self.count = QLabel("")
+        layout.addWidget(self.count)
+        splitter = QSplitter(Qt.Vertical)
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        splitter.addWidget(self.list)
+        self.details = QTextBrowser()
+        self.details.setOpenExternalLinks(True)
+        splitter.addWidget(self.details)
+        layout.addWidget(splitter, 1)
+        self.more = QPushButton("Show more results")
+        self.more.setVisible(False)
+        layout.addWidget(self.more)
+        buttons = QHBoxLayout()
+        self.mode = QComboBox()
+        for label, mode in (("Automatic", AddMode.AUTO), ("Live (OGC API)", AddMode.LIVE),
+                            ("Download (GeoPackage)", AddMode.DOWNLOAD)):
+            self.mode.addItem(label, mode.value)
+        self.zoom = QPushButton("Zoom to extent")
+        self.add = QPushButton("Add to map")
+        for widget in (self.mode, self.zoom, self.add):
+            buttons.addWidget(widget)
+        layout.addLayout(buttons)
+        self.setWidget(body)
+
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(DEBOUNCE_MS)
+        self.debounce.timeout.connect(self.run_search)
+        self.search.textChanged.connect(lambda _t: self.debounce.start())
+        self.in_extent.toggled.connect(lambda _c: self.run_search())
+        self.connection.currentIndexChanged.connect(self._connection_changed)
+        self.list.currentRowChanged.connect(self.show_record)
+        self.more.clicked.connect(lambda: self.run_search(offset=len(self.records)))
+        self.add.clicked.connect(self.add_selected)
+        self.zoom.clicked.connect(self.zoom_selected)
+        self.reload_connections()
+        self._enable()
+
+    # --- connections --------------------------------------------------------------------
+
+    def reload_connections(self) -> None:
+        selected = QgsSettings().value(SELECTED_KEY, "")
+        self.connection.blockSignals(True)
+        self.connection.clear()
+        for connection in load_connections():
+            self.connection.addItem(connection.name, connection)
+        index = self.connection.findText(selected)
+        self.connection.setCurrentIndex(max(index, 0))
+        self.connection.blockSignals(False)
+
+    def _connection_changed(self) -> None:
+        QgsSettings().setValue(SELECTED_KEY, self.connection.currentText())
+        self.run_search()
+
+    def catalogue(self) -> OgcApiCatalogue | None:
+        connection = self.connection.currentData()
+        return OgcApiCatalogue(connection.url, connection.authcfg) if connection else None
+
+    # --- searching ----------------------------------------------------------------------
+
+    def run_search(self, offset: int = 0) -> None:
+        catalogue = self.catalogue()
+        if catalogue is None:
+            self.count.setText("No catalogue connection is configured.")
+            return
+        if self.task is not None:
+            try:
+                self.task.cancel()
+            except RuntimeError:  # already finished and deleted by the task manager
+                pass
+        bbox = None
+        if self.in_extent.isChecked():
+            extent = self.map_extent()
+            if extent is not None:
+                bbox = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+        self.task = search_task(catalogue, lambda results: self._show_results(results, offset), self._search_failed,
+                                text=self.search.text(), bbox=bbox, limit=PAGE, offset=offset)
+        QgsApplication.taskManager().addTask(self.task)
+
+    def _show_results(self, results: SearchResults, offset: int) -> None:
+        if offset == 0:
+            self.list.clear()
+            self.records = []
+            self.details.clear()
+        self.results = results
+        for record in results.records:
+            updated = record.updated.strftime("%d %b %Y") if record.updated else "–"
+            badge = " ⏱ time series" if record.is_time_series else ""
+            item = QListWidgetItem(f"{record.title}{badge}\n{record.publisher} · updated {updated} · "
+                                   f"{record.licence} · {record.provenance}")
+            item.setToolTip(record.description)
+            self.list.addItem(item)
+            self.records.append(record)
+        self.count.setText(f"{results.total} dataset(s)" if results.total else "No datasets match.")
+        self.more.setVisible(results.has_more)
+        self._enable()
+
+    def _search_failed(self, text: str) -> None:
+        if text != "Cancelled.":
+            self.count.setText(f"Offline or unreachable: {text}")
+            self.message.emit(text, Qgis.Warning)
+
+    # --- the selected record --------------------------------------------------------------
+
+    def selected(self):
+        row = self.list.currentRow()
+        return self.records[row] if 0 <= row < len(self.records) else None
+
+    def show_record(self, _row: int) -> None:
+        record = self.selected()
+        self.details.setHtml(record_html(record) if record else "")
+        self._enable()
+
+    def _enable(self) -> None:
+        record = self.selected()
+        self.add.setEnabled(record is not None and self.add_task is None)
+        self.zoom.setEnabled(record is not None and record.spatial_extent is not None)
+
+    def zoom_selected(self) -> None:
+        record = self.selected()
+        if record and record.spatial_extent:
+            self.zoom_to(QgsRectangle(*record.spatial_extent))
+
+    def add_selected(self) -> None:
+        record, catalogue = self.selected(), self.catalogue()
+        if record is None or catalogue is None:
+            return
+        self.add_task = add_dataset_task(catalogue, record.id, AddMode(self.mode.currentData()), self._added,
+                                         self._add_failed)
+        self._enable()
+        self.count.setText(f"Opening {record.title}…")
+        QgsApplication.taskManager().addTask(self.add_task)
+
+    def _added(self, result) -> None:
+        layer, offline = result
+        self.add_task = None
+        QgsProject.instance().addMapLayer(layer)
+        text = f"Added {layer.name()}" + (" from the offline copy: the catalogue is unreachable." if offline else ".")
+        self.count.setText(text)
+        self.message.emit(text, Qgis.Warning if offline else Qgis.Success)
+        self._enable()
+
+    def _add_failed(self, text: str) -> None:
+        self.add_task = None
+        self.count.setText(text)
+        self.message.emit(text, Qgis.Critical)
+        self._enable()

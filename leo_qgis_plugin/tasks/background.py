@@ -1,0 +1,47 @@
+"""One QgsTask for all of the plugin's background work: network, downloads, parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qgis.core import QgsFeedback, QgsTask
+
+from ..core.exceptions import LeoError
+from ..core.formats.errors import FormatError
+
+
+class BackgroundTask(QgsTask):
+    """Runs ``work(feedback)`` off the UI thread, cancellable, with progress in QGIS's task manager;
+    then ``done(result)`` or ``failed(message)`` on the UI thread."""
+
+    def __init__(self, description: str, work: Callable[[QgsFeedback], object], done: Callable[[object], None],
+                 failed: Callable[[str], None]) -> None:
+        super().__init__(description, QgsTask.CanCancel)
+        self.work = work
+        self.done = done
+        self.failed = failed
+        self.feedback = QgsFeedback()
+        self.feedback.progressChanged.connect(self.setProgress)
+        self.result = None
+        self.error = ""
+
+    def run(self) -> bool:
+        try:
+            self.result = self.work(self.feedback)
+        except (LeoError, FormatError) as exc:
+            self.error = str(exc)
+            return False
+        except OSError as exc:
+            self.error = f"{exc.strerror or exc}: {exc.filename or ''}".strip(": ")
+            return False
+        return not self.isCanceled()
+
+    def cancel(self) -> None:
+        self.feedback.cancel()
+        super().cancel()
+
+    def finished(self, result: bool) -> None:
+        if result:
+            self.done(self.result)
+        else:
+            self.failed("Cancelled." if self.isCanceled() else (self.error or "Something went wrong."))

@@ -1,0 +1,83 @@
+"""A planner types in the LEO catalogue dock, reads a record and adds the dataset, QGIS staying responsive."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from qgis.core import QgsApplication, QgsProject, QgsRectangle, QgsSettings
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtTest import QTest
+
+from leo_qgis_plugin.core import settings as leo_settings
+from leo_qgis_plugin.core.settings import ConnectionSettings, save_connection
+from leo_qgis_plugin.gui.catalogue_dock import CatalogueDock
+
+from .support.postgres import free_port
+
+
+def wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        QgsApplication.processEvents()
+        time.sleep(0.01)
+
+
+@pytest.fixture()
+def dock(sqlite_server):
+    settings = QgsSettings()
+    settings.remove(leo_settings.SETTINGS_PREFIX)
+    save_connection(ConnectionSettings("Demo", sqlite_server.url))
+    save_connection(ConnectionSettings("Broken", f"http://127.0.0.1:{free_port()}/"))
+    settings.setValue(leo_settings.SELECTED_KEY, "Demo")
+    QgsProject.instance().clear()
+    zooms = []
+    widget = CatalogueDock(lambda: QgsRectangle(-1.30, 51.70, -1.15, 51.80), zooms.append)
+    widget.zooms = zooms
+    yield widget
+    QgsProject.instance().clear()
+    settings.remove(leo_settings.SETTINGS_PREFIX)
+
+
+def test_typing_searches_after_a_pause_and_lists_results_with_badges(dock):
+    QTest.keyClicks(dock.search, "load")
+    wait_for(lambda: dock.list.count() > 0)
+    texts = [dock.list.item(i).text() for i in range(dock.list.count())]
+    assert any("Primary substation half-hourly load" in t and "⏱ time series" in t for t in texts)
+    assert dock.count.text().endswith("dataset(s)")
+    QTest.keyClicks(dock.search, "zzzz")
+    wait_for(lambda: dock.count.text() == "No datasets match.")
+
+
+def test_selecting_shows_the_record_and_adds_it_to_the_map(dock):
+    QTest.keyClicks(dock.search, "districts")
+    wait_for(lambda: dock.list.count() > 0)
+    dock.list.setCurrentRow(0)
+    html = dock.details.toHtml()
+    assert "Open Government Licence" in html and "Office for National Statistics" in html
+    QTest.mouseClick(dock.zoom, Qt.LeftButton)
+    assert dock.zooms and dock.zooms[0].xMinimum() < -1.6
+    QTest.mouseClick(dock.add, Qt.LeftButton)
+    wait_for(lambda: QgsProject.instance().mapLayers())
+    (layer,) = QgsProject.instance().mapLayers().values()
+    assert layer.featureCount() == 5 and layer.metadata().licenses() == ["Open Government Licence v3.0"]
+    assert dock.count.text().startswith("Added")
+
+
+def test_only_in_the_map_extent_and_paging(dock):
+    dock.in_extent.setChecked(True)
+    wait_for(lambda: dock.list.count() > 0)
+    ids = {r.id for r in dock.records}
+    assert "ssen-headroom" in ids and "leo-price-2019-01-23" not in ids
+    dock.in_extent.setChecked(False)
+    wait_for(lambda: dock.list.count() == 9)
+    assert not dock.more.isVisible()
+
+
+def test_an_unreachable_catalogue_says_so(dock):
+    messages = []
+    dock.message.connect(lambda text, _level: messages.append(text))
+    dock.connection.setCurrentIndex(dock.connection.findText("Broken"))
+    wait_for(lambda: messages)
+    assert dock.count.text().startswith("Offline or unreachable") and "Could not reach" in messages[0]
