@@ -28,3 +28,4 @@ shoot first-map first_map.py 25
 shoot constraints-overlay constraints.py 25
 shoot screening screening.py 30
 shoot export export.py 25
+shoot catalogue-dock catalogue.py 25
