@@ -148,3 +148,14 @@ def leo_processing():
 
     yield processing
     registry.removeProvider(provider)
+
+
+@pytest.fixture()
+def project():
+    """The QGIS project, empty before and after the test."""
+    from qgis.core import QgsProject
+
+    project = QgsProject.instance()
+    project.clear()
+    yield project
+    project.clear()

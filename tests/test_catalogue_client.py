@@ -5,21 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from qgis.core import QgsProject, QgsWkbTypes
+from qgis.core import QgsWkbTypes
 
 from leo_qgis_plugin import api
 from leo_qgis_plugin.core.datasets import cached_path
 from leo_qgis_plugin.core.exceptions import NetworkError
 
 from .support.servers import CatalogueServer
-
-
-@pytest.fixture()
-def project():
-    project = QgsProject.instance()
-    project.clear()
-    yield project
-    project.clear()
 
 
 def test_search_by_words_place_time_and_keywords(sqlite_server):

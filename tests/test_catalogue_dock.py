@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from qgis.core import QgsApplication, QgsProject, QgsRectangle, QgsSettings
+from qgis.core import QgsProject, QgsRectangle, QgsSettings
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtTest import QTest
 
@@ -14,14 +12,7 @@ from leo_qgis_plugin.core.settings import ConnectionSettings, save_connection
 from leo_qgis_plugin.gui.catalogue_dock import CatalogueDock
 
 from .support.postgres import free_port
-
-
-def wait_for(condition, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        QgsApplication.processEvents()
-        time.sleep(0.01)
+from .support.qt import wait_for
 
 
 @pytest.fixture()

@@ -10,7 +10,6 @@ from qgis.core import (
     QgsApplication,
     QgsMapRendererSequentialJob,
     QgsMapSettings,
-    QgsProject,
     QgsRectangle,
 )
 from qgis.PyQt.QtCore import QSize
@@ -22,14 +21,7 @@ from leo_qgis_plugin.core.constraints.overlay import ConstraintOverlay
 from leo_qgis_plugin.core.exceptions import LeoError
 
 from .support.faults import FaultyServer
-
-
-@pytest.fixture()
-def project():
-    project = QgsProject.instance()
-    project.clear()
-    yield project
-    project.clear()
+from .support.qt import wait_for
 
 
 @pytest.fixture()
@@ -197,15 +189,6 @@ def test_tasks_keep_the_ui_free(project, sqlite_server, qgis_iface, tmp_path):
     dock.open_headroom(str(missing))
     wait_for(lambda: "No such file" in messages[-1])
 
-
-def wait_for(condition, seconds: float = 30) -> None:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        QgsApplication.processEvents()
-        time.sleep(0.01)
 
 
 def test_a_slow_download_can_be_cancelled(project):
