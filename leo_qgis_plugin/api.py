@@ -18,6 +18,7 @@ from qgis.core import (
 )
 
 from .core.catalogue import OgcApiCatalogue
+from .core.ckan import CkanCatalogue
 from .core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ConstraintKind
 from .core.constraints.headroom_file import OpenedHeadroom, headroom_layer, read_source_bytes
 from .core.constraints.overlay import ConstraintOverlay
@@ -30,10 +31,13 @@ from .core.export.exporter import export_layers as _export
 from .core.export.formats import ExportFormat
 
 
-def connect(url: str, kind: str = "ogcapi", authcfg: str | None = None) -> OgcApiCatalogue:
-    """A catalogue connection. ``kind="ogcapi"`` (the LEO server and any OGC API Records catalogue)."""
+def connect(url: str, kind: str = "ogcapi", authcfg: str | None = None) -> OgcApiCatalogue | CkanCatalogue:
+    """A catalogue connection: ``ogcapi`` (the LEO server, any OGC API Records catalogue) or ``ckan``
+    (SSEN's and National Grid's portals, any CKAN portal)."""
+    if kind == "ckan":
+        return CkanCatalogue(url, authcfg or "")
     if kind != "ogcapi":
-        raise LeoError(f"Catalogue kind {kind!r} is not available in this version; use 'ogcapi'.")
+        raise LeoError(f"Catalogue kind {kind!r} is not known; use 'ogcapi' or 'ckan'.")
     return OgcApiCatalogue(url, authcfg or "")
 
 

@@ -36,24 +36,29 @@ def cached_path(catalogue: OgcApiCatalogue, dataset_id: str, version: str) -> Pa
     return cache_folder() / server / safe / f"v{version or '0'}.gpkg"
 
 
-def download(catalogue: OgcApiCatalogue, record: CatalogueRecord, feedback: QgsFeedback | None = None) -> Path:
-    """The dataset's GeoPackage in the cache, downloading it if needed (written whole, then renamed)."""
-    target = cached_path(catalogue, record.id, record.version)
-    if target.exists():
-        return target
+def save_whole(body: bytes, target: Path) -> Path:
+    """Write a download to the cache as a whole: a temporary file renamed only when complete."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    body = fetch(f"{catalogue.url}collections/{record.id}/download?f=gpkg", catalogue.authcfg, feedback,
-                 accept="application/geopackage+sqlite3")
-    if not body.startswith(b"SQLite format 3\x00"):
-        raise NetworkError(f"The download of {record.id!r} is not a GeoPackage.")
-    partial = target.with_suffix(f".part-{os.getpid()}")
+    partial = target.with_name(f"{target.name}.part-{os.getpid()}")
     try:
         partial.write_bytes(body)
         partial.replace(target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise LeoError(f"Could not save {record.id!r} in the cache ({exc.strerror}).") from None
+        raise LeoError(f"Could not save {target.name} in the cache ({exc.strerror}).") from None
     return target
+
+
+def download(catalogue: OgcApiCatalogue, record: CatalogueRecord, feedback: QgsFeedback | None = None) -> Path:
+    """The dataset's GeoPackage in the cache, downloading it if needed."""
+    target = cached_path(catalogue, record.id, record.version)
+    if target.exists():
+        return target
+    body = fetch(f"{catalogue.url}collections/{record.id}/download?f=gpkg", catalogue.authcfg, feedback,
+                 accept="application/geopackage+sqlite3")
+    if not body.startswith(b"SQLite format 3\x00"):
+        raise NetworkError(f"The download of {record.id!r} is not a GeoPackage.")
+    return save_whole(body, target)
 
 
 def cached_layer(catalogue: OgcApiCatalogue, dataset_id: str) -> QgsVectorLayer | None:
@@ -89,6 +94,10 @@ def open_dataset(catalogue: OgcApiCatalogue, record: CatalogueRecord, mode: AddM
 def open_by_id(catalogue: OgcApiCatalogue, dataset_id: str, mode: AddMode = AddMode.AUTO,
                feedback: QgsFeedback | None = None) -> tuple[QgsVectorLayer, bool]:
     """(layer, offline): the dataset from the catalogue, or its cached copy when the catalogue is unreachable."""
+    from .ckan import CkanCatalogue
+
+    if isinstance(catalogue, CkanCatalogue):  # a CKAN dataset is files: its newest openable one
+        return catalogue.open_dataset(dataset_id, feedback), False
     try:
         record = catalogue.get(dataset_id, feedback)
     except NetworkError:

@@ -17,6 +17,11 @@ CONNECTIONS_KEY = f"{SETTINGS_PREFIX}/connections"
 SELECTED_KEY = f"{SETTINGS_PREFIX}/selected_connection"
 DEFAULT_CONNECTION_NAME = "LEO demo catalogue (local)"
 DEFAULT_URL = "http://127.0.0.1:8765/"
+# DNO open-data portals (CKAN) offered from the first start.
+PORTALS = {
+    "SSEN open data portal": "https://data.ssen.co.uk/",
+    "National Grid Connected Data portal": "https://connecteddata.nationalgrid.co.uk/",
+}
 # QGIS's own OGC API - Features connections (Browser panel, Data Source Manager).
 QGIS_WFS_CONNECTIONS = "qgis/connections-wfs"
 QGIS_WFS_AUTH = "qgis/WFS"
@@ -101,8 +106,12 @@ def ensure_default_connection(settings: QgsSettings | None = None) -> Connection
     """
     settings = settings or QgsSettings()
     url = os.environ.get("LEO_CATALOGUE_URL")
-    if url is None and load_connections(settings):
+    existing = load_connections(settings)
+    if url is None and existing:
         return None
+    if not existing:
+        for name, portal in PORTALS.items():
+            save_connection(ConnectionSettings(name, portal, ConnectionKind.CKAN), settings)
     connection = ConnectionSettings(DEFAULT_CONNECTION_NAME, url or DEFAULT_URL)
     save_connection(connection, settings)
     mirror_as_qgis_oapif_connection(connection, settings)

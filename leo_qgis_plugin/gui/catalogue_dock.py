@@ -23,8 +23,9 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.catalogue import OgcApiCatalogue, SearchResults
+from ..core.ckan import CkanCatalogue
 from ..core.datasets import AddMode
-from ..core.settings import SELECTED_KEY, load_connections
+from ..core.settings import SELECTED_KEY, ConnectionKind, load_connections
 from ..tasks.catalogue import add_dataset_task, search_task
 from .record_html import record_html
 
@@ -112,9 +113,13 @@ class CatalogueDock(QDockWidget):
         QgsSettings().setValue(SELECTED_KEY, self.connection.currentText())
         self.run_search()
 
-    def catalogue(self) -> OgcApiCatalogue | None:
+    def catalogue(self) -> OgcApiCatalogue | CkanCatalogue | None:
         connection = self.connection.currentData()
-        return OgcApiCatalogue(connection.url, connection.authcfg) if connection else None
+        if connection is None:
+            return None
+        if connection.kind is ConnectionKind.CKAN:
+            return CkanCatalogue(connection.url, connection.authcfg)
+        return OgcApiCatalogue(connection.url, connection.authcfg)
 
     # --- searching ----------------------------------------------------------------------
 

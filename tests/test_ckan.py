@@ -1,0 +1,87 @@
+"""DNO open-data portals (CKAN): search them, read records with 1,500+ resources, open the newest headroom file."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from leo_qgis_plugin import api
+from leo_qgis_plugin.core.ckan import newest_openable
+from leo_qgis_plugin.core.exceptions import LeoError, NetworkError
+
+from .support.ckan import CkanPortal
+
+
+@pytest.fixture(scope="module")
+def portal():
+    with CkanPortal() as running:
+        yield running
+
+
+def test_search_and_records(portal):
+    catalogue = api.connect(portal.url, kind="ckan")
+    results = catalogue.search("headroom")
+    assert results.total == 1 and results.records[0].id == "generation-availability-and-network-capacity"
+    record = results.records[0]
+    assert record.publisher == "Scottish and Southern Electricity Networks" and record.licence == "SSEN Open Data Licence"
+    assert record.keywords == ["headroom", "capacity"]
+    assert catalogue.search(keywords=["capacity"]).total == 1
+    assert catalogue.search("nothing-like-this").total == 0
+
+
+def test_a_package_with_1554_resources_lists_promptly(portal):
+    catalogue = api.connect(portal.url, kind="ckan")
+    start = time.perf_counter()
+    record = catalogue.get("aggregated-smart-meter-data-lv-feeder")
+    resources = catalogue.resources("aggregated-smart-meter-data-lv-feeder")
+    elapsed = time.perf_counter() - start
+    assert len(resources) == 1554 and len(record.links) == 1554
+    assert record.publisher == "National Grid Electricity Distribution" and record.licence == "WPD Shared Data Licence"
+    assert newest_openable(resources).format == "CSV"
+    print(f"package_show with 1,554 resources parsed in {elapsed * 1000:.0f} ms")
+
+
+def test_the_newest_headroom_resource_opens_as_a_styled_layer(portal, project):
+    catalogue = api.connect(portal.url, kind="ckan")
+    layer = api.add_dataset(catalogue, "generation-availability-and-network-capacity")
+    assert layer.featureCount() == 68
+    assert layer.customProperty("leo_qgis/dataset/resource") == "res-2"  # March 2026, not December 2025 or the PDF
+    assert layer.metadata().licenses() == ["SSEN Open Data Licence"]
+    assert "March 2026" in layer.name()
+
+
+def test_portal_errors_are_clear(portal):
+    catalogue = api.connect(portal.url, kind="ckan")
+    with pytest.raises(NetworkError, match="HTTP 404"):
+        catalogue.get("no-such-dataset")
+    not_ckan = api.connect(f"{portal.url}/files/", kind="ckan")
+    with pytest.raises(NetworkError):
+        not_ckan.search("x")
+    with pytest.raises(LeoError, match="not known"):
+        api.connect(portal.url, kind="wms")
+
+
+def test_the_dock_searches_a_ckan_connection_and_adds_its_newest_resource(portal, project):
+    from qgis.core import QgsSettings
+
+    from leo_qgis_plugin.core import settings as leo_settings
+    from leo_qgis_plugin.core.settings import ConnectionKind, ConnectionSettings, save_connection
+    from leo_qgis_plugin.gui.catalogue_dock import CatalogueDock
+
+    from .support.qt import wait_for
+
+    settings = QgsSettings()
+    settings.remove(leo_settings.SETTINGS_PREFIX)
+    save_connection(ConnectionSettings("Portal", portal.url, ConnectionKind.CKAN))
+    try:
+        dock = CatalogueDock()
+        dock.search.setText("headroom")
+        wait_for(lambda: dock.list.count() == 1)
+        dock.list.setCurrentRow(0)
+        assert "SSEN Open Data Licence" in dock.details.toHtml()
+        dock.add.click()
+        wait_for(lambda: project.mapLayers())
+        assert next(iter(project.mapLayers().values())).featureCount() == 68
+    finally:
+        settings.remove(leo_settings.SETTINGS_PREFIX)
