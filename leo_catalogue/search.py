@@ -29,6 +29,7 @@ class RecordQuery:
     limit: int = 10
     offset: int = 0
     ids: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
 
 
 def _terms(q: str) -> list[list[str]]:
@@ -112,6 +113,8 @@ def search_records(conn: Connection, query: RecordQuery) -> tuple[list[DatasetRe
         conditions.append(records.c.time_start.is_not(None))
     if query.ids:
         conditions.append(records.c.id.in_(query.ids))
+    if query.kinds:
+        conditions.append(records.c.kind.in_(query.kinds))
     source = records
     rank = None
     if query.q is not None:

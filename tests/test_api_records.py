@@ -75,6 +75,14 @@ def test_keywords_filter_all_must_match(http):
     assert ids(http.json("/collections/catalogue/items?keywords=flexibility,events")) == ["flex-events"]
 
 
+def test_kind_filter(http):
+    assert set(ids(http.json("/collections/catalogue/items?kind=timeseries&limit=50"))) == {
+        "substation-load-hh", "flex-events", "leo-mvs-leod041f06"}
+    assert ids(http.json("/collections/catalogue/items?kind=table")) == ["leo-price-2019-01-23"]
+    status, body, _ = http.get("/collections/catalogue/items?kind=raster")
+    assert status == 400 and body["parameter"] == "kind"
+
+
 def test_sortby_and_paging(http):
     first = http.json("/collections/catalogue/items?sortby=-title&limit=4")
     second = http.json("/collections/catalogue/items?sortby=-title&limit=4&offset=4")

@@ -72,3 +72,34 @@ def test_an_unreachable_catalogue_says_so(dock):
     dock.connection.setCurrentIndex(dock.connection.findText("Broken"))
     wait_for(lambda: messages)
     assert dock.count.text().startswith("Offline or unreachable") and "Could not reach" in messages[0]
+
+
+def test_filters_by_keywords_kind_time_and_sorting(dock):
+    dock.kind.setCurrentIndex(dock.kind.findData("timeseries"))
+    wait_for(lambda: {r.id for r in dock.records} == {"substation-load-hh", "flex-events", "leo-mvs-leod041f06"})
+    dock.kind.setCurrentIndex(0)
+    dock.keywords.setText("flexibility")
+    wait_for(lambda: {r.id for r in dock.records} == {"flex-zones", "flex-events"})
+    dock.keywords.setText("")
+    dock.start.setDate(dock.start.date().fromString("2019-01-01", "yyyy-MM-dd"))
+    dock.end.setDate(dock.end.date().fromString("2019-12-31", "yyyy-MM-dd"))
+    dock.use_time.setChecked(True)
+    wait_for(lambda: {r.id for r in dock.records} == {"leo-mvs-leod041f06", "leo-price-2019-01-23"})
+    dock.use_time.setChecked(False)
+    dock.sort.setCurrentIndex(dock.sort.findData("title"))
+    wait_for(lambda: len(dock.records) == 9 and [r.title for r in dock.records] == sorted(r.title for r in dock.records))
+
+
+def test_cache_size_is_shown_and_can_be_cleared(dock):
+    from leo_qgis_plugin.core.datasets import cache_size
+
+    dock.mode.setCurrentIndex(dock.mode.findData("download"))
+    QTest.keyClicks(dock.search, "prices")
+    wait_for(lambda: "leo-price-2019-01-23" in [r.id for r in dock.records])
+    dock.list.setCurrentRow([r.id for r in dock.records].index("leo-price-2019-01-23"))
+    dock.add.click()
+    wait_for(lambda: QgsProject.instance().mapLayers())
+    assert cache_size() > 0 and "MB" in dock.cache_size.text() and dock.clear_cache.isEnabled()
+    QgsProject.instance().clear()
+    dock.clear_cache.click()
+    assert cache_size() == 0 and not dock.clear_cache.isEnabled()

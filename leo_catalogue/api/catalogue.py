@@ -6,8 +6,9 @@ from datetime import datetime, timezone
 
 from fastapi import APIRouter, Query, Request
 
-from ..errors import not_found
+from ..errors import bad_parameter, not_found
 from ..params import parse_bbox, parse_datetime, parse_limit, parse_offset, parse_sortby
+from ..records import DatasetKind
 from ..search import SORTABLE, RecordQuery, search_records
 from ..store import get_record
 from .documents import CATALOGUE_ID, record_json
@@ -17,7 +18,17 @@ from .state import connection, known_params, public_record
 
 router = APIRouter()
 
-SEARCH_PARAMS = {"f", "q", "bbox", "datetime", "keywords", "themes", "sortby", "limit", "offset", "ids", "type"}
+SEARCH_PARAMS = {"f", "q", "bbox", "datetime", "keywords", "themes", "sortby", "limit", "offset", "ids", "type", "kind"}
+KINDS = {k.value for k in DatasetKind}
+
+
+def _kinds(raw: str | None) -> list[str]:
+    """``kind``: comma-separated vector, table, timeseries (any may match)."""
+    kinds = [k.strip() for k in (raw or "").split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise bad_parameter("kind", f"unknown kind {unknown[0]!r}; use {', '.join(sorted(KINDS))}.")
+    return kinds
 
 
 @router.get(f"/collections/{CATALOGUE_ID}/items", summary="Search the catalogue (OGC API Records)")
@@ -44,6 +55,7 @@ def search(
         limit=parse_limit(params.get("limit")),
         offset=parse_offset(params.get("offset")),
         ids=[i for i in (params.get("ids") or "").split(",") if i],
+        kinds=_kinds(params.get("kind")),
     )
     with connection(request) as conn:
         found, matched = search_records(conn, query)

@@ -43,7 +43,7 @@ class OgcApiCatalogue:
 
     def search(self, text: str | None = None, bbox: tuple[float, float, float, float] | None = None,
                start: datetime | None = None, end: datetime | None = None, keywords: list[str] | None = None,
-               limit: int = 20, offset: int = 0, sortby: str | None = None,
+               limit: int = 20, offset: int = 0, sortby: str | None = None, kinds: list[str] | None = None,
                feedback: QgsFeedback | None = None) -> SearchResults:
         """Search the catalogue's records (OGC API Records): words, a WGS 84 box, a time range, keywords."""
         params: dict = {"limit": limit, "offset": offset}
@@ -57,6 +57,8 @@ class OgcApiCatalogue:
             params["keywords"] = ",".join(keywords)
         if sortby:
             params["sortby"] = sortby
+        if kinds:
+            params["kind"] = ",".join(kinds)
         data = fetch_json(f"{self.url}collections/catalogue/items?{urlencode(params)}", self.authcfg, feedback)
         records = [CatalogueRecord.from_json(f) for f in data.get("features", [])]
         return SearchResults(int(data.get("numberMatched", len(records))), records, offset, limit)

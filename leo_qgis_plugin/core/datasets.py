@@ -30,6 +30,25 @@ def cache_folder() -> Path:
     return Path(QgsApplication.qgisSettingsDirPath()) / "cache" / "leo_qgis"
 
 
+def cache_size() -> int:
+    """Bytes used by downloads in the cache."""
+    folder = cache_folder()
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+
+
+def clear_cache() -> int:
+    """Remove cached downloads; the number removed. Files open in layers on Windows stay until closed."""
+    folder = cache_folder()
+    removed = 0
+    for path in (p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []:
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def cached_path(catalogue: OgcApiCatalogue, dataset_id: str, version: str) -> Path:
     server = hashlib.sha1(catalogue.url.encode()).hexdigest()[:10]
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in dataset_id)

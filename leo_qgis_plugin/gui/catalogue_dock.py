@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, time, timezone
 
 from qgis.core import Qgis, QgsApplication, QgsProject, QgsRectangle, QgsSettings
-from qgis.PyQt.QtCore import Qt, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QDate, Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDockWidget,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,7 +27,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.catalogue import OgcApiCatalogue, SearchResults
 from ..core.ckan import CkanCatalogue
-from ..core.datasets import AddMode
+from ..core.datasets import AddMode, cache_size, clear_cache
 from ..core.settings import SELECTED_KEY, ConnectionKind, load_connections
 from ..tasks.catalogue import add_dataset_task, search_task
 from .record_html import record_html
@@ -58,6 +61,32 @@ class CatalogueDock(QDockWidget):
         layout.addWidget(self.search)
         self.in_extent = QCheckBox("Only in the current map extent")
         layout.addWidget(self.in_extent)
+        filters = QFormLayout()
+        self.keywords = QLineEdit()
+        self.keywords.setPlaceholderText("e.g. flexibility, network")
+        filters.addRow("Keywords", self.keywords)
+        self.kind = QComboBox()
+        for label, value in (("All kinds", None), ("Vector", "vector"), ("Table", "table"),
+                             ("Time series", "timeseries")):
+            self.kind.addItem(label, value)
+        filters.addRow("Kind", self.kind)
+        times = QHBoxLayout()
+        self.use_time = QCheckBox("From")
+        self.start = QDateEdit(QDate(2019, 1, 1))
+        self.end = QDateEdit(QDate.currentDate())
+        for widget in (self.start, self.end):
+            widget.setCalendarPopup(True)
+            widget.setDisplayFormat("dd MMM yyyy")
+        times.addWidget(self.use_time)
+        times.addWidget(self.start)
+        times.addWidget(QLabel("to"))
+        times.addWidget(self.end)
+        filters.addRow("Time", times)
+        self.sort = QComboBox()
+        for label, value in (("Best match", None), ("Title", "title"), ("Recently updated", "-updated")):
+            self.sort.addItem(label, value)
+        filters.addRow("Sort by", self.sort)
+        layout.addLayout(filters)
         self.count = QLabel("")
         layout.addWidget(self.count)
         splitter = QSplitter(Qt.Vertical)
@@ -81,6 +110,12 @@ class CatalogueDock(QDockWidget):
         for widget in (self.mode, self.zoom, self.add):
             buttons.addWidget(widget)
         layout.addLayout(buttons)
+        cache = QHBoxLayout()
+        self.cache_size = QLabel("")
+        self.clear_cache = QPushButton("Clear cache")
+        cache.addWidget(self.cache_size, 1)
+        cache.addWidget(self.clear_cache)
+        layout.addLayout(cache)
         self.setWidget(body)
 
         self.debounce = QTimer(self)
@@ -89,12 +124,20 @@ class CatalogueDock(QDockWidget):
         self.debounce.timeout.connect(self.run_search)
         self.search.textChanged.connect(lambda _t: self.debounce.start())
         self.in_extent.toggled.connect(lambda _c: self.run_search())
+        self.keywords.textChanged.connect(lambda _t: self.debounce.start())
+        for combo in (self.kind, self.sort):
+            combo.currentIndexChanged.connect(lambda _i: self.run_search())
+        self.use_time.toggled.connect(lambda _c: self.run_search())
+        for edit in (self.start, self.end):
+            edit.dateChanged.connect(lambda _d: self.use_time.isChecked() and self.debounce.start())
+        self.clear_cache.clicked.connect(self.clear_downloads)
         self.connection.currentIndexChanged.connect(self._connection_changed)
         self.list.currentRowChanged.connect(self.show_record)
         self.more.clicked.connect(lambda: self.run_search(offset=len(self.records)))
         self.add.clicked.connect(self.add_selected)
         self.zoom.clicked.connect(self.zoom_selected)
         self.reload_connections()
+        self.show_cache_size()
         self._enable()
 
     # --- connections --------------------------------------------------------------------
@@ -138,8 +181,15 @@ class CatalogueDock(QDockWidget):
             extent = self.map_extent()
             if extent is not None:
                 bbox = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+        query = {"text": self.search.text(), "bbox": bbox, "limit": PAGE, "offset": offset,
+                 "keywords": [k.strip() for k in self.keywords.text().split(",") if k.strip()] or None,
+                 "kinds": [self.kind.currentData()] if self.kind.currentData() else None,
+                 "sortby": self.sort.currentData()}
+        if self.use_time.isChecked():
+            query["start"] = datetime.combine(self.start.date().toPyDate(), time.min, timezone.utc)
+            query["end"] = datetime.combine(self.end.date().toPyDate(), time.max, timezone.utc)
         self.task = search_task(catalogue, lambda results: self._show_results(results, offset), self._search_failed,
-                                text=self.search.text(), bbox=bbox, limit=PAGE, offset=offset)
+                                **query)
         QgsApplication.taskManager().addTask(self.task)
 
     def _show_results(self, results: SearchResults, offset: int) -> None:
@@ -196,9 +246,20 @@ class CatalogueDock(QDockWidget):
         self.count.setText(f"Opening {record.title}…")
         QgsApplication.taskManager().addTask(self.add_task)
 
+    def show_cache_size(self) -> None:
+        size = cache_size()
+        self.cache_size.setText(f"Downloads kept for offline use: {size / 1024 ** 2:,.1f} MB")
+        self.clear_cache.setEnabled(size > 0)
+
+    def clear_downloads(self) -> None:
+        removed = clear_cache()
+        self.show_cache_size()
+        self.message.emit(f"Removed {removed} downloaded file(s) from the cache.", Qgis.Info)
+
     def _added(self, result) -> None:
         layer, offline = result
         self.add_task = None
+        self.show_cache_size()
         QgsProject.instance().addMapLayer(layer)
         text = f"Added {layer.name()}" + (" from the offline copy: the catalogue is unreachable." if offline else ".")
         self.count.setText(text)
