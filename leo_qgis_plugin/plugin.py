@@ -19,6 +19,7 @@ class LeoPlugin:
     def __init__(self, iface):
         self.iface = iface
         self.provider = None
+        self.browser_provider = None
         self.toolbar = None
         self.menu = None
         self.constraints_dock = None
@@ -35,11 +36,14 @@ class LeoPlugin:
 
     def initGui(self) -> None:  # noqa: N802 - QGIS API name
         from . import resources  # noqa: F401 - registers the plugin's Qt resources (icons)
+        from .gui.browser import LeoDataItemProvider
         from .gui.catalogue_dock import CatalogueDock
         from .gui.constraints_dock import ConstraintsDock
 
         ensure_default_connection()
         self.initProcessing()
+        self.browser_provider = LeoDataItemProvider()
+        QgsApplication.dataItemProviderRegistry().addProvider(self.browser_provider)
         window = self.iface.mainWindow()
         self.toolbar = self.iface.addToolBar("LEO for QGIS")
         self.toolbar.setObjectName("LeoToolbar")
@@ -98,6 +102,9 @@ class LeoPlugin:
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
+        if self.browser_provider is not None:
+            QgsApplication.dataItemProviderRegistry().removeProvider(self.browser_provider)
+            self.browser_provider = None
         resources.qCleanupResources()
 
     def open_screening(self) -> None:
