@@ -20,6 +20,7 @@ class LeoPlugin:
         self.iface = iface
         self.provider = None
         self.browser_provider = None
+        self.updates = None
         self.toolbar = None
         self.menu = None
         self.constraints_dock = None
@@ -39,6 +40,7 @@ class LeoPlugin:
         from .gui.browser import LeoDataItemProvider
         from .gui.catalogue_dock import CatalogueDock
         from .gui.constraints_dock import ConstraintsDock
+        from .gui.updates import UpdateChecker
 
         ensure_default_connection()
         self.initProcessing()
@@ -78,11 +80,20 @@ class LeoPlugin:
         self.toolbar.addAction(browse)
         self.toolbar.addAction(toggle)
         QgsProject.instance().legendLayersAdded.connect(self._keep_overlay_on_top)
+        self.updates = UpdateChecker(self.iface.layerTreeView(), window)
+        self.updates.message.connect(self._show_message)
+        self.catalogue_dock.check_updates.clicked.connect(self.updates.check)
+        QgsProject.instance().readProject.connect(self._project_opened)
 
     def unload(self) -> None:
         from . import resources
 
         QgsProject.instance().legendLayersAdded.disconnect(self._keep_overlay_on_top)
+        QgsProject.instance().readProject.disconnect(self._project_opened)
+        if self.updates is not None:
+            self.updates.clear()
+            self.updates.deleteLater()
+            self.updates = None
         for action in self.actions:
             if action.parent() is self.iface.mainWindow():  # the dock's own toggle goes with the dock
                 action.deleteLater()
@@ -133,6 +144,9 @@ class LeoPlugin:
 
     def _show_message(self, text: str, level: int) -> None:
         self.iface.messageBar().pushMessage("LEO", text, level, 8)
+
+    def _project_opened(self, _document) -> None:
+        self.updates.check()
 
     def _keep_overlay_on_top(self, _layers) -> None:
         from .core.constraints.overlay import ConstraintOverlay

@@ -113,8 +113,11 @@ class CatalogueDock(QDockWidget):
         cache = QHBoxLayout()
         self.cache_size = QLabel("")
         self.clear_cache = QPushButton("Clear cache")
+        self.check_updates = QPushButton("Check for updates")
+        self.check_updates.setToolTip("Look for newer versions of the project's layers from catalogues")
         cache.addWidget(self.cache_size, 1)
         cache.addWidget(self.clear_cache)
+        cache.addWidget(self.check_updates)
         layout.addLayout(cache)
         self.setWidget(body)
 

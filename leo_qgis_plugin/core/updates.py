@@ -1,0 +1,72 @@
+"""Which layers from a catalogue have a newer version there, and refreshing them in place (style kept)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qgis.core import QgsDataProvider, QgsFeedback, QgsMapLayer, QgsProject, QgsVectorLayer
+
+from .catalogue import PROPERTY_PREFIX, OgcApiCatalogue, describe_layer
+from .datasets import AddMode, download
+from .exceptions import LeoError
+from .models import CatalogueRecord
+from .settings import authcfg_for
+
+
+@dataclass
+class Update:
+    layer_id: str
+    dataset_id: str
+    current: str
+    record: CatalogueRecord
+
+
+def catalogue_layers(project: QgsProject | None = None) -> list[QgsVectorLayer]:
+    """Layers of the project that came from an OGC API catalogue and remember their version."""
+    project = project or QgsProject.instance()
+    return [layer for layer in project.mapLayers().values()
+            if layer.type() == QgsMapLayer.VectorLayer and layer.customProperty(f"{PROPERTY_PREFIX}/id")
+            and layer.customProperty(f"{PROPERTY_PREFIX}/catalogue")
+            and not layer.customProperty(f"{PROPERTY_PREFIX}/resource")]
+
+
+def find_updates(layers: list[tuple[str, str, str, str]], feedback: QgsFeedback | None = None) -> list[Update]:
+    """For (layer id, catalogue url, dataset id, version) tuples, the ones whose record has another version.
+
+    Takes plain values, not layers, so that it can run in a task.
+    """
+    updates = []
+    for layer_id, url, dataset_id, version in layers:
+        if feedback is not None and feedback.isCanceled():
+            break
+        try:
+            record = OgcApiCatalogue(url, authcfg_for(url)).get(dataset_id, feedback)
+        except LeoError:
+            continue  # unreachable or gone: nothing to offer now
+        if record.version and record.version != version:
+            updates.append(Update(layer_id, dataset_id, version, record))
+    return updates
+
+
+def layer_keys(layers: list[QgsVectorLayer]) -> list[tuple[str, str, str, str]]:
+    return [(layer.id(), layer.customProperty(f"{PROPERTY_PREFIX}/catalogue"),
+             layer.customProperty(f"{PROPERTY_PREFIX}/id"), str(layer.customProperty(f"{PROPERTY_PREFIX}/version", "")))
+            for layer in layers]
+
+
+def fetch_version(url: str, record: CatalogueRecord, mode: str, feedback: QgsFeedback | None = None) -> str | None:
+    """The new data for a refresh: the downloaded file of the record's version (None for live layers).
+    Network work: run it in a task."""
+    if mode == AddMode.DOWNLOAD.value:
+        return str(download(OgcApiCatalogue(url, authcfg_for(url)), record, feedback))
+    return None
+
+
+def apply_version(layer: QgsVectorLayer, record: CatalogueRecord, path: str | None) -> None:
+    """Point the layer at the new version, keeping its style and name (UI thread)."""
+    if path:
+        layer.setDataSource(path, layer.name(), "ogr", QgsDataProvider.ProviderOptions())
+    else:
+        layer.dataProvider().reloadData()
+    describe_layer(layer, record)
+    layer.triggerRepaint()
