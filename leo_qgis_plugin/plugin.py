@@ -102,6 +102,8 @@ class LeoPlugin:
             self.iface.mainWindow().menuBar().removeAction(self.menu.menuAction())
             self.menu.deleteLater()
             self.menu = None
+        if self.catalogue_dock is not None:
+            self.catalogue_dock.cancel_tasks()
         for dock in (self.catalogue_dock, self.constraints_dock):
             if dock is not None:
                 self.iface.removeDockWidget(dock)

@@ -159,3 +159,4 @@ def project():
     project.clear()
     yield project
     project.clear()
+

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from qgis.core import QgsProject, QgsRectangle, QgsSettings
+from qgis.core import QgsApplication, QgsProject, QgsRectangle, QgsSettings
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtTest import QTest
 
@@ -11,7 +11,6 @@ from leo_qgis_plugin.core import settings as leo_settings
 from leo_qgis_plugin.core.settings import ConnectionSettings, save_connection
 from leo_qgis_plugin.gui.catalogue_dock import CatalogueDock
 
-from .support.postgres import free_port
 from .support.qt import wait_for
 
 
@@ -20,13 +19,15 @@ def dock(sqlite_server):
     settings = QgsSettings()
     settings.remove(leo_settings.SETTINGS_PREFIX)
     save_connection(ConnectionSettings("Demo", sqlite_server.url))
-    save_connection(ConnectionSettings("Broken", f"http://127.0.0.1:{free_port()}/"))
+    save_connection(ConnectionSettings("Broken", "http://127.0.0.1:9/"))  # the discard port: nothing answers
     settings.setValue(leo_settings.SELECTED_KEY, "Demo")
     QgsProject.instance().clear()
     zooms = []
     widget = CatalogueDock(lambda: QgsRectangle(-1.30, 51.70, -1.15, 51.80), zooms.append)
     widget.zooms = zooms
     yield widget
+    # Searches started at the end of a test must not be left waiting when QGIS shuts down.
+    wait_for(lambda: QgsApplication.taskManager().countActiveTasks() == 0)
     QgsProject.instance().clear()
     settings.remove(leo_settings.SETTINGS_PREFIX)
 
@@ -103,3 +104,41 @@ def test_cache_size_is_shown_and_can_be_cleared(dock):
     QgsProject.instance().clear()
     dock.clear_cache.click()
     assert cache_size() == 0 and not dock.clear_cache.isEnabled()
+
+
+def fill_dialog_then(steps):
+    """Run ``steps(dialog)`` once the modal connection dialog is open."""
+    from qgis.PyQt.QtCore import QTimer
+    from qgis.PyQt.QtWidgets import QApplication
+
+    QTimer.singleShot(50, lambda: steps(QApplication.activeModalWidget()))
+
+
+def test_connections_are_added_edited_and_removed(dock, sqlite_server):
+    def new_connection(dialog):
+        dialog.name.setText("Partner catalogue")
+        dialog.url.setText("ftp://nowhere")
+        dialog.accept()
+        assert dialog.problem.text() == "The URL must start with http:// or https://."
+        dialog.url.setText(sqlite_server.url)
+        dialog.accept()
+
+    fill_dialog_then(new_connection)
+    dock.new_connection.click()
+    assert dock.connection.currentText() == "Partner catalogue"
+    assert dock.connection.currentData().authcfg == ""
+    wait_for(lambda: dock.list.count() == 9)
+
+    def refuse_then_fix(dialog):
+        dialog.name.setText("Demo")  # taken
+        dialog.accept()
+        assert dialog.problem.text() == "Another connection has this name."
+        dialog.name.setText("Partner (renamed)")
+        dialog.accept()
+
+    fill_dialog_then(refuse_then_fix)
+    dock.edit_connection.click()
+    names = [dock.connection.itemText(i) for i in range(dock.connection.count())]
+    assert "Partner (renamed)" in names and "Partner catalogue" not in names
+    dock.remove_connection.click()
+    assert "Partner (renamed)" not in [dock.connection.itemText(i) for i in range(dock.connection.count())]

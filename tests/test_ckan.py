@@ -63,7 +63,7 @@ def test_portal_errors_are_clear(portal):
 
 
 def test_the_dock_searches_a_ckan_connection_and_adds_its_newest_resource(portal, project):
-    from qgis.core import QgsSettings
+    from qgis.core import QgsApplication, QgsSettings
 
     from leo_qgis_plugin.core import settings as leo_settings
     from leo_qgis_plugin.core.settings import ConnectionKind, ConnectionSettings, save_connection
@@ -83,5 +83,6 @@ def test_the_dock_searches_a_ckan_connection_and_adds_its_newest_resource(portal
         dock.add.click()
         wait_for(lambda: project.mapLayers())
         assert next(iter(project.mapLayers().values())).featureCount() == 68
+        wait_for(lambda: QgsApplication.taskManager().countActiveTasks() == 0)
     finally:
         settings.remove(leo_settings.SETTINGS_PREFIX)

@@ -28,8 +28,17 @@ from qgis.PyQt.QtWidgets import (
 from ..core.catalogue import OgcApiCatalogue, SearchResults
 from ..core.ckan import CkanCatalogue
 from ..core.datasets import AddMode, cache_size, clear_cache
-from ..core.settings import SELECTED_KEY, ConnectionKind, load_connections
+from ..core.settings import (
+    SELECTED_KEY,
+    ConnectionKind,
+    ConnectionSettings,
+    load_connections,
+    mirror_as_qgis_oapif_connection,
+    remove_connection,
+    save_connection,
+)
 from ..tasks.catalogue import add_dataset_task, search_task
+from .connection_dialog import ConnectionDialog
 from .record_html import record_html
 
 DEBOUNCE_MS = 200  # results ~200 ms after typing stops: under the 300 ms goal
@@ -49,12 +58,20 @@ class CatalogueDock(QDockWidget):
         self.zoom_to = zoom_to
         self.task = None
         self.add_task = None
+        self.generation = 0  # of searches: only the latest one's answer is shown
         self.records: list = []
         self.results: SearchResults | None = None
         body = QWidget()
         layout = QVBoxLayout(body)
+        connections = QHBoxLayout()
         self.connection = QComboBox()
-        layout.addWidget(self.connection)
+        self.new_connection = QPushButton("New…")
+        self.edit_connection = QPushButton("Edit…")
+        self.remove_connection = QPushButton("Remove")
+        connections.addWidget(self.connection, 1)
+        for button in (self.new_connection, self.edit_connection, self.remove_connection):
+            connections.addWidget(button)
+        layout.addLayout(connections)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search LEO data: headroom, load, flexibility, Didcot…")
         self.search.setClearButtonEnabled(True)
@@ -134,6 +151,9 @@ class CatalogueDock(QDockWidget):
         for edit in (self.start, self.end):
             edit.dateChanged.connect(lambda _d: self.use_time.isChecked() and self.debounce.start())
         self.clear_cache.clicked.connect(self.clear_downloads)
+        self.new_connection.clicked.connect(lambda: self.edit(None))
+        self.edit_connection.clicked.connect(lambda: self.edit(self.connection.currentData()))
+        self.remove_connection.clicked.connect(self.remove_selected)
         self.connection.currentIndexChanged.connect(self._connection_changed)
         self.list.currentRowChanged.connect(self.show_record)
         self.more.clicked.connect(lambda: self.run_search(offset=len(self.records)))
@@ -155,6 +175,29 @@ class CatalogueDock(QDockWidget):
         self.connection.setCurrentIndex(max(index, 0))
         self.connection.blockSignals(False)
 
+    def edit(self, connection: ConnectionSettings | None) -> None:
+        """Add (connection None) or edit a connection."""
+        taken = {self.connection.itemText(i) for i in range(self.connection.count())}
+        dialog = ConnectionDialog(connection, taken, self)
+        if not dialog.exec_():
+            return
+        new = dialog.connection()
+        if connection is not None and connection.name != new.name:
+            remove_connection(connection.name)
+        save_connection(new)
+        if new.kind is ConnectionKind.OGC_API_RECORDS:
+            mirror_as_qgis_oapif_connection(new)
+        QgsSettings().setValue(SELECTED_KEY, new.name)
+        self.reload_connections()
+        self.run_search()
+
+    def remove_selected(self) -> None:
+        connection = self.connection.currentData()
+        if connection is not None:
+            remove_connection(connection.name)
+            self.reload_connections()
+            self.run_search()
+
     def _connection_changed(self) -> None:
         QgsSettings().setValue(SELECTED_KEY, self.connection.currentText())
         self.run_search()
@@ -167,6 +210,19 @@ class CatalogueDock(QDockWidget):
             return CkanCatalogue(connection.url, connection.authcfg)
         return OgcApiCatalogue(connection.url, connection.authcfg)
 
+    @staticmethod
+    def _cancel(task) -> None:
+        try:
+            if task is not None:
+                task.cancel()
+        except RuntimeError:  # already finished: deleted by the task manager
+            pass
+
+    def cancel_tasks(self) -> None:
+        """Cancel this panel's search and download (when the plugin unloads)."""
+        self._cancel(self.task)
+        self._cancel(self.add_task)
+
     # --- searching ----------------------------------------------------------------------
 
     def run_search(self, offset: int = 0) -> None:
@@ -174,11 +230,10 @@ class CatalogueDock(QDockWidget):
         if catalogue is None:
             self.count.setText("No catalogue connection is configured.")
             return
-        if self.task is not None:
-            try:
-                self.task.cancel()
-            except RuntimeError:  # already finished and deleted by the task manager
-                pass
+        # Searches are quick: rather than cancelling one under way (cancelling a QgsBlockingNetworkRequest at the
+        # wrong moment can leave it waiting for ever in QGIS 3.22), let it finish and drop its stale answer.
+        self.generation += 1
+        generation = self.generation
         bbox = None
         if self.in_extent.isChecked():
             extent = self.map_extent()
@@ -191,8 +246,9 @@ class CatalogueDock(QDockWidget):
         if self.use_time.isChecked():
             query["start"] = datetime.combine(self.start.date().toPyDate(), time.min, timezone.utc)
             query["end"] = datetime.combine(self.end.date().toPyDate(), time.max, timezone.utc)
-        self.task = search_task(catalogue, lambda results: self._show_results(results, offset), self._search_failed,
-                                **query)
+        self.task = search_task(
+            catalogue, lambda results: generation == self.generation and self._show_results(results, offset),
+            lambda text: generation == self.generation and self._search_failed(text), **query)
         QgsApplication.taskManager().addTask(self.task)
 
     def _show_results(self, results: SearchResults, offset: int) -> None:
