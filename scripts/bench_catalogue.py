@@ -4,6 +4,8 @@
 2. Adding ssen-headroom live.
 3. Adding the ~1M-row substation-load-hh as a downloaded GeoPackage, the first time and from the cache,
    against reading the same dataset through QGIS's plain OAPIF provider.
+4. The longest stall of the UI event loop while that download (about 140 MB) runs in a QgsTask,
+   against the same timer ticking with nothing running.
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qgis.core import QgsApplication, QgsFeatureRequest, QgsProject  # noqa: E402
+from qgis.PyQt.QtCore import QTimer  # noqa: E402
 
 app = QgsApplication([], False)
 app.initQgis()
 
 from leo_catalogue.config import default_database_url  # noqa: E402
 from leo_qgis_plugin import api  # noqa: E402
-from leo_qgis_plugin.core.datasets import cached_path  # noqa: E402
+from leo_qgis_plugin.core.datasets import AddMode, cached_path  # noqa: E402
 from leo_qgis_plugin.gui.catalogue_dock import DEBOUNCE_MS  # noqa: E402
+from leo_qgis_plugin.tasks.catalogue import add_dataset_task  # noqa: E402
 from tests.support.servers import CatalogueServer  # noqa: E402
 
 WORDS = ["load", "headroom", "flex", "districts", "meter", "price", "oxford", "primary", "zones", "msoa"]
@@ -63,9 +67,39 @@ def main() -> None:
               f"from the cache {again * 1000:.0f} ms (goal < 1 s); reading it through QGIS's plain OAPIF provider: "
               f"{plain:.1f} s for {read:,} features; plain / first download = {plain / first:.1f}x")
         del layer, live
+        stall_while_downloading(catalogue, record)
     finally:
         QgsProject.instance().removeAllMapLayers()
         server.stop()
+
+
+def longest_stall_ms(until, tick_ms: int = 10, seconds: float | None = None) -> float:
+    """Run the event loop with a timer ticking every tick_ms until until() (or for seconds); the longest
+    gap between ticks beyond the tick itself."""
+    ticks = [time.perf_counter()]
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(tick_ms)
+    stop = time.perf_counter() + seconds if seconds else None
+    while not until() and (stop is None or time.perf_counter() < stop):
+        QgsApplication.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    return max((b - a) * 1000 - tick_ms for a, b in zip(ticks, ticks[1:]))
+
+
+def stall_while_downloading(catalogue, record) -> None:
+    path = cached_path(catalogue, record.id, record.version)
+    path.unlink(missing_ok=True)
+    outcome = []
+    task = add_dataset_task(catalogue, record.id, AddMode.DOWNLOAD, outcome.append, outcome.append)
+    QgsApplication.taskManager().addTask(task)
+    busy = longest_stall_ms(lambda: bool(outcome))
+    idle = longest_stall_ms(lambda: False, seconds=2)
+    size = path.stat().st_size / 1e6 if path.exists() else 0
+    print(f"UI event loop during the {size:.0f} MB download in a task: longest stall {busy:.0f} ms "
+          f"(goal < 100 ms); idle reference {idle:.0f} ms")
+    QgsProject.instance().removeAllMapLayers()
 
 
 if __name__ == "__main__":

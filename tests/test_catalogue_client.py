@@ -70,3 +70,14 @@ def test_auto_mode_reads_small_datasets_live_and_downloads_large_ones(project, s
     assert small.providerType() == "OAPIF" and small.customProperty("leo_qgis/dataset/mode") == "live"
     assert large.providerType() == "ogr" and large.customProperty("leo_qgis/dataset/mode") == "download"
     assert large.featureCount() == 48 and QgsWkbTypes.geometryType(small.wkbType()) == QgsWkbTypes.PolygonGeometry
+
+
+def test_added_datasets_get_sensible_default_styles(project, sqlite_server):
+    catalogue = api.connect(sqlite_server.url)
+    substations = api.add_dataset(catalogue, "ssen-headroom", mode="live")
+    assert substations.renderer().type() == "categorizedSymbol" and substations.renderer().classAttribute() == "demand_rag"
+    districts = api.add_dataset(catalogue, "oxon-districts", mode="live")
+    assert districts.labelsEnabled() and districts.labeling().settings().fieldName == "lad20nm"
+    assert districts.renderer().symbol().color().alpha() == 0  # outlines only: the data beneath stays visible
+    zones = api.add_dataset(catalogue, "flex-zones", mode="live")
+    assert zones.labelsEnabled() and "mw_required" in zones.labeling().settings().fieldName

@@ -17,11 +17,11 @@ from qgis.core import QgsFeedback, QgsVectorLayer
 
 from .catalogue import PROPERTY_PREFIX, SearchResults, describe_layer
 from .constraints.headroom_file import headroom_layer
-from .datasets import cache_folder, save_whole
+from .datasets import cache_folder, save_atomically
 from .exceptions import LeoError, NetworkError
 from .formats.dno_headroom import detect_publisher
 from .models import CatalogueRecord
-from .network import fetch
+from .network import fetch, fetch_to_file
 
 # Formats QGIS can open from a CKAN resource, by CKAN's "format" value.
 OPENABLE = {"CSV": "csv", "GEOJSON": "geojson", "JSON": "geojson", "GPKG": "gpkg", "GEOPACKAGE": "gpkg",
@@ -135,7 +135,7 @@ class CkanCatalogue:
         key = hashlib.sha1(f"{self.url}|{resource.id}|{resource.url}|{stamp}".encode()).hexdigest()[:16]
         path = (self.cache or cache_folder() / "ckan") / f"{key}.{kind}"
         if not path.exists():
-            save_whole(fetch(resource.url, self.authcfg, feedback, accept="*/*"), path)
+            save_atomically(path, lambda partial: fetch_to_file(resource.url, partial, self.authcfg, feedback, "*/*"))
         if kind == "csv":
             header = path.read_bytes()[:65536].decode("utf-8-sig", "replace").splitlines()[0]
             columns = [c.strip().strip('"') for c in header.split(",")]

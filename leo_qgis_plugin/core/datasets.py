@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsFeedback, QgsVectorLayer
 
 from .catalogue import PROPERTY_PREFIX, OgcApiCatalogue, describe_layer
+from .default_styles import apply_default_style
 from .exceptions import LeoError, NetworkError
 from .models import CatalogueRecord
-from .network import fetch
+from .network import fetch_to_file
 
 # Above this many features a dataset is downloaded rather than read live page by page.
 LIVE_LIMIT = 50_000
@@ -55,29 +57,35 @@ def cached_path(catalogue: OgcApiCatalogue, dataset_id: str, version: str) -> Pa
     return cache_folder() / server / safe / f"v{version or '0'}.gpkg"
 
 
-def save_whole(body: bytes, target: Path) -> Path:
-    """Write a download to the cache as a whole: a temporary file renamed only when complete."""
+def save_atomically(target: Path, write: Callable[[Path], object]) -> Path:
+    """Put a file in the cache as a whole: ``write`` fills a temporary file, renamed only when complete;
+    on any failure the temporary file is removed and the cache is as it was."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.name}.part-{os.getpid()}")
     try:
-        partial.write_bytes(body)
+        write(partial)
         partial.replace(target)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise LeoError(f"Could not save {target.name} in the cache ({exc.strerror}).") from None
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 
 def download(catalogue: OgcApiCatalogue, record: CatalogueRecord, feedback: QgsFeedback | None = None) -> Path:
-    """The dataset's GeoPackage in the cache, downloading it if needed."""
+    """The dataset's GeoPackage in the cache, streamed to disk if it is not there yet."""
     target = cached_path(catalogue, record.id, record.version)
     if target.exists():
         return target
-    body = fetch(f"{catalogue.url}collections/{record.id}/download?f=gpkg", catalogue.authcfg, feedback,
-                 accept="application/geopackage+sqlite3")
-    if not body.startswith(b"SQLite format 3\x00"):
-        raise NetworkError(f"The download of {record.id!r} is not a GeoPackage.")
-    return save_whole(body, target)
+    url = f"{catalogue.url}collections/{record.id}/download?f=gpkg"
+
+    def write(partial: Path) -> None:
+        fetch_to_file(url, partial, catalogue.authcfg, feedback, accept="application/geopackage+sqlite3")
+        with partial.open("rb") as head:
+            if head.read(16) != b"SQLite format 3\x00":
+                raise NetworkError(f"The download of {record.id!r} is not a GeoPackage.")
+
+    return save_atomically(target, write)
 
 
 def cached_layer(catalogue: OgcApiCatalogue, dataset_id: str) -> QgsVectorLayer | None:
@@ -107,6 +115,7 @@ def open_dataset(catalogue: OgcApiCatalogue, record: CatalogueRecord, mode: AddM
         layer.setCustomProperty(f"{PROPERTY_PREFIX}/id", record.id)
         layer.setCustomProperty(f"{PROPERTY_PREFIX}/catalogue", catalogue.url)
     layer.setCustomProperty(f"{PROPERTY_PREFIX}/mode", mode.value)
+    apply_default_style(layer, record.id)
     return layer
 
 

@@ -6,10 +6,11 @@ Blocking calls: use them inside a QgsTask, a Processing algorithm or a script, n
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from qgis.core import QgsBlockingNetworkRequest, QgsFeedback
-from qgis.PyQt.QtCore import QUrl
-from qgis.PyQt.QtNetwork import QNetworkRequest
+from qgis.core import QgsApplication, QgsBlockingNetworkRequest, QgsFeedback, QgsNetworkAccessManager
+from qgis.PyQt.QtCore import QEventLoop, QUrl
+from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
 from .exceptions import NetworkError
 
@@ -29,19 +30,68 @@ def fetch(url: str, authcfg: str = "", feedback: QgsFeedback | None = None, acce
         blocking.setAuthCfg(authcfg)
     error = blocking.get(request, forceRefresh=True, feedback=feedback)
     reply = blocking.reply()
+    failed = error != QgsBlockingNetworkRequest.NoError
+    _raise_for(url, reply.attribute(QNetworkRequest.HttpStatusCodeAttribute), failed, blocking.errorMessage(),
+               feedback)
+    return bytes(reply.content())
+
+
+def fetch_to_file(url: str, target: Path, authcfg: str = "", feedback: QgsFeedback | None = None,
+                  accept: str = "application/octet-stream") -> Path:
+    """Stream a GET to ``target`` chunk by chunk (memory stays small, whatever the size), reporting
+    progress; NetworkError as ``fetch``. The caller owns ``target``, complete or not."""
+    request = QNetworkRequest(QUrl(url))
+    request.setRawHeader(b"Accept", accept.encode())
+    request.setAttribute(QNetworkRequest.FollowRedirectsAttribute, True)
+    if authcfg and not QgsApplication.authManager().updateNetworkRequest(request, authcfg):
+        raise NetworkError(f"The authentication configuration {authcfg!r} could not be applied to {url}.")
+    reply = QgsNetworkAccessManager.instance().get(request)
+    loop = QEventLoop()
+    write_errors: list[OSError] = []
+
+    def write_chunk() -> None:
+        # An exception must not escape a Qt slot (PyQt aborts the process): keep it, stop the download.
+        try:
+            out.write(bytes(reply.readAll()))
+        except OSError as exc:
+            write_errors.append(exc)
+            reply.abort()
+
+    with target.open("wb") as out:
+        reply.readyRead.connect(write_chunk)
+        reply.finished.connect(loop.quit)
+        if feedback is not None:
+            feedback.canceled.connect(reply.abort)
+            reply.downloadProgress.connect(
+                lambda done, total: feedback.setProgress(100.0 * done / total) if total > 0 else None)
+        if not reply.isFinished():
+            loop.exec_()
+        if not write_errors:
+            write_chunk()
+    reply.readyRead.disconnect(write_chunk)
+    failed = reply.error() != QNetworkReply.NoError
     status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
+    message = reply.errorString()
+    reply.deleteLater()
+    if write_errors:
+        raise write_errors[0]
+    _raise_for(url, status, failed, message, feedback)
+    return target
+
+
+def _raise_for(url: str, status: int | None, failed: bool, message: str, feedback: QgsFeedback | None) -> None:
+    """NetworkError naming what went wrong: cancelled, an HTTP status with a hint, cut short, unreachable."""
     if feedback is not None and feedback.isCanceled():
         raise NetworkError(f"Cancelled: {url}")
-    if error != QgsBlockingNetworkRequest.NoError:
-        if status in _HINTS:
-            raise NetworkError(f"{url}: HTTP {status}, {_HINTS[status]}.")
-        if status and 200 <= status < 300:
-            raise NetworkError(f"The answer from {url} was cut short ({blocking.errorMessage()}); try again.")
-        if status:
-            raise NetworkError(f"{url}: the server answered HTTP {status}; try again later or tell its owner.")
-        detail = blocking.errorMessage() or "no answer"
-        raise NetworkError(f"Could not reach {url}: {detail}")
-    return bytes(reply.content())
+    if not failed:
+        return
+    if status in _HINTS:
+        raise NetworkError(f"{url}: HTTP {status}, {_HINTS[status]}.")
+    if status and 200 <= status < 300:
+        raise NetworkError(f"The answer from {url} was cut short ({message}); try again.")
+    if status:
+        raise NetworkError(f"{url}: the server answered HTTP {status}; try again later or tell its owner.")
+    raise NetworkError(f"Could not reach {url}: {message or 'no answer'}")
 
 
 def fetch_json(url: str, authcfg: str = "", feedback: QgsFeedback | None = None) -> dict:

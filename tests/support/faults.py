@@ -1,8 +1,9 @@
 """A real HTTP endpoint on 127.0.0.1 that serves a file well, or fails on purpose.
 
 Paths: ``/ok/NAME`` serves the body; ``/error…`` answers 500; ``/html…`` answers an HTML page where
-JSON was expected; ``/truncated…`` promises more bytes than it sends and closes; ``/slow…`` waits
-longer than a client's timeout.
+JSON was expected; ``/badjson…`` answers JSON cut off mid-object; ``/unauthorized…`` and ``/forbidden…``
+answer 401 (asking for Basic credentials) and 403; ``/truncated…`` promises more bytes than it sends and
+closes; ``/slow…`` waits longer than a client's timeout.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ class FaultyServer:
                     self._send(500, b"Internal Server Error")
                 elif self.path.startswith("/html"):
                     self._send(200, b"<html><body><h1>Service temporarily unavailable</h1></body></html>")
+                elif self.path.startswith("/badjson"):
+                    self._send(200, b'{"type": "FeatureCollection", "features": [{"id": ')
+                elif self.path.startswith("/unauthorized"):
+                    self._send(401, b"sign in", {"WWW-Authenticate": 'Basic realm="LEO"'})
+                elif self.path.startswith("/forbidden"):
+                    self._send(403, b"forbidden")
                 elif self.path.startswith("/truncated"):
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(server.body) * 2))
@@ -52,8 +59,10 @@ class FaultyServer:
                 else:
                     self._send(404, b"not found")
 
-            def _send(self, status: int, body: bytes) -> None:
+            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -60,7 +60,7 @@ def style_substations(layer: QgsVectorLayer, kind: ConstraintKind, palette: Pale
     settings.scaleVisibility = True
     settings.maximumScale = 0
     settings.minimumScale = LABEL_MIN_SCALE
-    settings.setFormat(_text_format())
+    settings.setFormat(text_format())
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
     layer.setMapTipTemplate(map_tip(kind))
@@ -97,7 +97,7 @@ def style_zones(layer: QgsVectorLayer) -> None:
     settings = QgsPalLayerSettings()
     settings.isExpression = True
     settings.fieldName = "\"name\" || '\\n' || \"product\" || ', ' || format_number(\"mw_required\", 1) || ' MW'"
-    settings.setFormat(_text_format("#4a2370"))
+    settings.setFormat(text_format("#4a2370"))
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
     layer.setMapTipTemplate(
@@ -107,7 +107,7 @@ def style_zones(layer: QgsVectorLayer) -> None:
     layer.setDisplayExpression('"name"')
 
 
-def _text_format(colour: str = "#202020") -> QgsTextFormat:
+def text_format(colour: str = "#202020") -> QgsTextFormat:
     text = QgsTextFormat()
     text.setSize(8)
     text.setColor(QColor(colour))

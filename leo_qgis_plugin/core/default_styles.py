@@ -1,0 +1,55 @@
+"""Default styles for catalogue datasets added to the map: the constraint layers look as they do in the
+constraint overlay, boundaries are outlines labelled with their names, other layers keep QGIS's defaults."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsFillSymbol,
+    QgsPalLayerSettings,
+    QgsSingleSymbolRenderer,
+    QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+    QgsWkbTypes,
+)
+
+from .constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ZONES_DATASET, ConstraintKind, RagPalette
+from .constraints.styling import style_areas, style_substations, style_zones, text_format
+
+# ONS boundary names end in "nm" (lad20nm, msoa11nm); other boundary files use "name".
+_NAME_SUFFIXES = ("nm", "name")
+
+
+def apply_default_style(layer: QgsVectorLayer, dataset_id: str) -> None:
+    """Style a freshly opened dataset layer; a layer the user styled later keeps the user's style."""
+    palette = RagPalette.current().value
+    if dataset_id == SUBSTATIONS_DATASET:
+        style_substations(layer, ConstraintKind.DEMAND, palette)
+    elif dataset_id == AREAS_DATASET:
+        style_areas(layer, ConstraintKind.DEMAND, palette)
+    elif dataset_id == ZONES_DATASET:
+        style_zones(layer)
+    elif layer.geometryType() == QgsWkbTypes.PolygonGeometry:
+        _style_boundaries(layer)
+
+
+def name_field(layer: QgsVectorLayer) -> str | None:
+    """The field that names each feature (``lad20nm``, ``name``), if there is one."""
+    for field in layer.fields():
+        if field.name().lower().endswith(_NAME_SUFFIXES):
+            return field.name()
+    return None
+
+
+def _style_boundaries(layer: QgsVectorLayer) -> None:
+    """Outlines without fill, so boundaries never hide the data beneath them; labelled by name."""
+    outline = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "#37474f", "outline_width": "0.4"})
+    layer.setRenderer(QgsSingleSymbolRenderer(outline))
+    field = name_field(layer)
+    if field is None:
+        return
+    settings = QgsPalLayerSettings()
+    settings.fieldName = field
+    settings.setFormat(text_format("#37474f"))
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+    layer.setDisplayExpression(f'"{field}"')
