@@ -21,7 +21,6 @@ from qgis.core import (
 )
 
 from ..core.exceptions import LeoError
-from ..core.export.exporter import ExportOptions, export_layers
 from ..core.export.formats import ExportFormat
 
 FORMATS = list(ExportFormat)
@@ -85,6 +84,9 @@ class ExportLayersAlgorithm(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputFile("FILES", "Files"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        # Imported here, not at the top: the exporter is not needed to list the algorithm at QGIS start-up.
+        from ..core.export.exporter import ExportOptions, export_layers
+
         layers = self.parameterAsLayerList(parameters, self.LAYERS, context)
         fmt = FORMATS[self.parameterAsEnum(parameters, self.FORMAT, context)]
         crs = self.parameterAsCrs(parameters, self.CRS, context)

@@ -21,8 +21,6 @@ from qgis.core import (
 
 from ..core.catalogue import OgcApiCatalogue
 from ..core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, RagPalette
-from ..core.constraints.report import screening_report
-from ..core.constraints.screening import screen_sites
 from ..core.constraints.styling import style_screened_sites
 from ..core.exceptions import LeoError
 from ..core.settings import authcfg_for, selected_connection
@@ -112,6 +110,10 @@ class ScreenSitesAlgorithm(QgsProcessingAlgorithm):
             self.REPORT, "Report (HTML)", "HTML files (*.html)", optional=True, createByDefault=False))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        # Imported here, not at the top: screening is not needed to list the algorithm at QGIS start-up.
+        from ..core.constraints.report import screening_report
+        from ..core.constraints.screening import screen_sites
+
         sites = self.parameterAsVectorLayer(parameters, self.INPUT, context)
         headroom = self.parameterAsVectorLayer(parameters, self.HEADROOM, context)
         areas = self.parameterAsVectorLayer(parameters, self.AREAS, context)
