@@ -1,0 +1,1 @@
+"""Flexibility analysis: data-quality flags, bank holidays and baselines for flexibility events."""
