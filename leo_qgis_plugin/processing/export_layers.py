@@ -6,7 +6,6 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsGeometry,
     QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputString,
@@ -22,11 +21,26 @@ from qgis.core import (
 
 from ..core.exceptions import LeoError
 from ..core.export.formats import ExportFormat
+from .base import LeoAlgorithm
 
 FORMATS = list(ExportFormat)
 
 
-class ExportLayersAlgorithm(QgsProcessingAlgorithm):
+class ExportLayersAlgorithm(LeoAlgorithm):
+    NAME = "exportlayers"
+    DISPLAY_NAME = "Export layers (Shapefile, GeoPackage, GeoJSON, CSV)"
+    GROUP = "Export"
+    GROUP_ID = "export"
+    HELP = (
+        "Exports one or many layers for colleagues and contractors, with a metadata note (title, source, licence, "
+        "attribution, export time, CRS) beside each. Shapefiles are done properly: field names shortened to 10 "
+        "characters with the mapping written beside the data, .cpg (UTF-8) and .prj always written, date-times as "
+        "ISO text, text over 254 bytes reported, one file per geometry type for mixed layers, and files over 2 GB "
+        "refused before writing.\n\nOutput: a .zip file (zipped Shapefile), a .gpkg file (GeoPackage, one layer "
+        "per input), or a folder (other formats). Nothing is overwritten unless you tick Overwrite; a failed "
+        "export leaves no partial files."
+    )
+
     LAYERS = "LAYERS"
     FORMAT = "FORMAT"
     CRS = "CRS"
@@ -37,32 +51,6 @@ class ExportLayersAlgorithm(QgsProcessingAlgorithm):
     OVERWRITE = "OVERWRITE"
     OUTPUT = "OUTPUT"
     REPORT = "REPORT"
-
-    def name(self) -> str:
-        return "exportlayers"
-
-    def displayName(self) -> str:  # noqa: N802
-        return "Export layers (Shapefile, GeoPackage, GeoJSON, CSV)"
-
-    def group(self) -> str:
-        return "Export"
-
-    def groupId(self) -> str:  # noqa: N802
-        return "export"
-
-    def shortHelpString(self) -> str:  # noqa: N802
-        return (
-            "Exports one or many layers for colleagues and contractors, with a metadata note (title, source, licence, "
-            "attribution, export time, CRS) beside each. Shapefiles are done properly: field names shortened to 10 "
-            "characters with the mapping written beside the data, .cpg (UTF-8) and .prj always written, date-times as "
-            "ISO text, text over 254 bytes reported, one file per geometry type for mixed layers, and files over 2 GB "
-            "refused before writing.\n\nOutput: a .zip file (zipped Shapefile), a .gpkg file (GeoPackage, one layer "
-            "per input), or a folder (other formats). Nothing is overwritten unless you tick Overwrite; a failed "
-            "export leaves no partial files."
-        )
-
-    def createInstance(self) -> ExportLayersAlgorithm:  # noqa: N802
-        return ExportLayersAlgorithm()
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
         self.addParameter(QgsProcessingParameterMultipleLayers(self.LAYERS, "Layers", QgsProcessing.TypeVectorAnyGeometry))

@@ -7,7 +7,6 @@ from pathlib import Path
 from qgis.core import (
     QgsFeatureSink,
     QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingParameterExpression,
@@ -24,6 +23,7 @@ from ..core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, R
 from ..core.constraints.styling import style_screened_sites
 from ..core.exceptions import LeoError
 from ..core.settings import authcfg_for, selected_connection
+from .base import LeoAlgorithm
 
 
 class ScreenedSitesStyler(QgsProcessingLayerPostProcessorInterface):
@@ -44,7 +44,22 @@ def _styler() -> ScreenedSitesStyler:
     return _STYLERS[0]
 
 
-class ScreenSitesAlgorithm(QgsProcessingAlgorithm):
+class ScreenSitesAlgorithm(LeoAlgorithm):
+    NAME = "screensites"
+    DISPLAY_NAME = "Screen sites against network headroom"
+    GROUP = "Network constraints"
+    GROUP_ID = "constraints"
+    HELP = (
+        "Finds the primary substation that serves each site (the supply area containing it, else the nearest "
+        "primary within the maximum distance), adds its demand and generation headroom and RAG, and works out "
+        "the headroom left if all the screened sites connect (scenario), with a scenario RAG: Red when the "
+        "sites need more than the headroom, Amber when they use more than half of it, never better than the "
+        "published RAG.\n\nDemand is in kVA (kW is taken at unity power factor); generation in kW. Sites "
+        "outside the network coverage are kept and flagged 'outside'. Headroom comes from the catalogue's "
+        "ssen-headroom and ssen-primary-areas unless you choose layers (e.g. an opened SSEN, NGED or NPG "
+        "headroom CSV). Your layer is not modified."
+    )
+
     INPUT = "INPUT"
     DEMAND = "DEMAND_EXPRESSION"
     GENERATION = "GENERATION_EXPRESSION"
@@ -55,33 +70,6 @@ class ScreenSitesAlgorithm(QgsProcessingAlgorithm):
     OUTPUT = "OUTPUT"
     SUMMARY = "SUMMARY"
     REPORT = "REPORT"
-
-    def name(self) -> str:
-        return "screensites"
-
-    def displayName(self) -> str:  # noqa: N802
-        return "Screen sites against network headroom"
-
-    def group(self) -> str:
-        return "Network constraints"
-
-    def groupId(self) -> str:  # noqa: N802
-        return "constraints"
-
-    def shortHelpString(self) -> str:  # noqa: N802
-        return (
-            "Finds the primary substation that serves each site (the supply area containing it, else the nearest "
-            "primary within the maximum distance), adds its demand and generation headroom and RAG, and works out "
-            "the headroom left if all the screened sites connect (scenario), with a scenario RAG: Red when the "
-            "sites need more than the headroom, Amber when they use more than half of it, never better than the "
-            "published RAG.\n\nDemand is in kVA (kW is taken at unity power factor); generation in kW. Sites "
-            "outside the network coverage are kept and flagged 'outside'. Headroom comes from the catalogue's "
-            "ssen-headroom and ssen-primary-areas unless you choose layers (e.g. an opened SSEN, NGED or NPG "
-            "headroom CSV). Your layer is not modified."
-        )
-
-    def createInstance(self) -> ScreenSitesAlgorithm:  # noqa: N802
-        return ScreenSitesAlgorithm()
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
         self.addParameter(QgsProcessingParameterVectorLayer(
