@@ -29,6 +29,9 @@ from .core.exceptions import LeoError
 from .core.export.exporter import ExportOptions, ExportReport
 from .core.export.exporter import export_layers as _export
 from .core.export.formats import ExportFormat
+from .core.flex.baseline import BaselineOptions, Method
+from .core.flex.business_case import Prices
+from .core.flex.inputs import EventFields, LoadFields, read_groups
 
 
 def connect(url: str, kind: str = "ogcapi", authcfg: str | None = None) -> OgcApiCatalogue | CkanCatalogue:
@@ -95,3 +98,36 @@ def screening(catalogue: OgcApiCatalogue, layer: QgsVectorLayer, demand_expressi
     headroom = catalogue.layer(SUBSTATIONS_DATASET)
     areas = catalogue.layer(AREAS_DATASET)
     return _screen(layer, headroom, areas, demand_expression, generation_expression, max_distance_m, feedback)
+
+
+def flex_baseline(load: QgsVectorLayer, events: QgsVectorLayer, method: str = "BL01",
+                  zones: QgsVectorLayer | None = None, in_day_adjustment: bool = False,
+                  adjustment_cap_kwh: float | None = None, high_x: int = 5, high_y: int = 10,
+                  nominated: dict[str, list[float]] | None = None, reference: dict[str, dict[str, float]] | None = None,
+                  load_fields: LoadFields = LoadFields(), event_fields: EventFields = EventFields(),
+                  prices: Prices = Prices(), report_folder: str | None = None,
+                  project: QgsProject | None = None) -> QgsVectorLayer:
+    """Baseline every flexibility event and add two tables to the project: the baselines (one row per event:
+    ``event_id, site_id, method, baseline_kwh, metered_kwh, delivered_kwh, delivery_ratio, flags``, ...) and
+    the business case by provider, zone and month. Returns the baselines table.
+
+    ``method``: ``BL01``, ``mid8of10``, ``highXofY``, ``nominated`` (``nominated={event_id: [kWh per period]}``)
+    or ``fixed`` (``reference={site_id: {"HH:MM": kWh}}``). ``zones`` (e.g. flex-zones) lets events name a zone
+    whose load is the sum of its sites. ``report_folder``: also write CSV and PNG charts there.
+    """
+    from pathlib import Path
+
+    from .core.flex.analysis import run_baselines
+    from .core.flex.outputs import results_layer, summary_layer
+    from .core.flex.report import write_report
+
+    options = BaselineOptions(Method(method), in_day_adjustment=in_day_adjustment,
+                              adjustment_cap_kwh=adjustment_cap_kwh, high_x=high_x, high_y=high_y,
+                              nominated=nominated or {}, reference=reference or {})
+    groups = read_groups(zones) if zones is not None else None
+    run = run_baselines(load, events, options, load_fields, event_fields, groups, prices)
+    if report_folder:
+        write_report(run, Path(report_folder))
+    results = results_layer(run.rows)
+    (project or QgsProject.instance()).addMapLayers([results, summary_layer(run.summary_table)])
+    return results

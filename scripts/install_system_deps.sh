@@ -7,6 +7,7 @@ set -euo pipefail
 PACKAGES=(
   python3-qgis qgis-providers qgis python3-gdal python3-venv python3-pip
   python3-owslib
+  python3-matplotlib
   xvfb xauth imagemagick
   libsqlite3-mod-spatialite
   postgresql-15 postgresql-15-postgis-3

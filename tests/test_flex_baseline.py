@@ -64,6 +64,14 @@ def test_bl01_is_the_mean_of_the_ten_most_recent_working_days():
     assert result.method == "BL01" and result.flags == []
 
 
+def test_an_event_ending_inside_a_half_hour_counts_its_share():
+    start = datetime(2025, 3, 12, 17, tzinfo=UTC)
+    partial = Event("P", "S", start, start + timedelta(minutes=45), 0.1)
+    (result,) = run([partial], day_index_series(edit=metered_at(WED, 50.0)))
+    assert result.baseline_kwh == pytest.approx(1.5 * 62.3) and result.metered_kwh == pytest.approx(75.0)
+    assert result.requested_kwh == 75.0 and len(result.baseline_profile) == 2
+
+
 def test_earlier_event_days_and_days_with_missing_data_are_not_like_days():
     series = day_index_series()
     (_, result) = run([event(date(2025, 3, 10), event_id="E0"), event(WED)], series)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from qgis.core import QgsFeature, QgsField, QgsFields, QgsGeometry, QgsPointXY, QgsVectorLayer
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QVariant
@@ -42,7 +42,22 @@ def to_qvariant(value):
 def point_layer(name: str, fields: list[FieldDef], rows: list[dict], x: str = "longitude", y: str = "latitude",
                 crs: str = "EPSG:4326") -> QgsVectorLayer:
     """A memory point layer from rows; rows without coordinates are kept without geometry."""
-    layer = QgsVectorLayer(f"Point?crs={crs}", name, "memory")
+
+    def point(row: dict) -> QgsGeometry | None:
+        if row.get(x) is None or row.get(y) is None:
+            return None
+        return QgsGeometry.fromPointXY(QgsPointXY(row[x], row[y]))
+
+    return _memory_layer(f"Point?crs={crs}", name, fields, rows, point)
+
+
+def table_layer(name: str, fields: list[FieldDef], rows: list[dict]) -> QgsVectorLayer:
+    """A memory table (no geometry) from rows."""
+    return _memory_layer("None", name, fields, rows, lambda _row: None)
+
+
+def _memory_layer(uri: str, name: str, fields: list[FieldDef], rows: list[dict], geometry) -> QgsVectorLayer:
+    layer = QgsVectorLayer(uri, name, "memory")
     provider = layer.dataProvider()
     provider.addAttributes(qgs_fields(fields).toList())
     layer.updateFields()
@@ -50,9 +65,35 @@ def point_layer(name: str, fields: list[FieldDef], rows: list[dict], x: str = "l
     for row in rows:
         feature = QgsFeature(layer.fields())
         feature.setAttributes([to_qvariant(row.get(f.name)) for f in fields])
-        if row.get(x) is not None and row.get(y) is not None:
-            feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(row[x], row[y])))
+        shape = geometry(row)
+        if shape is not None:
+            feature.setGeometry(shape)
         features.append(feature)
     provider.addFeatures(features)
     layer.updateExtents()
     return layer
+
+
+def to_utc(value, naive_as_utc: bool = False) -> datetime | None:
+    """A QGIS or text date-time as an aware UTC datetime; None when empty. A time without a zone raises
+    ValueError unless ``naive_as_utc``."""
+    if value is None or (hasattr(value, "isNull") and value.isNull()):
+        return None
+    if isinstance(value, QDateTime):
+        if not value.isValid():
+            raise ValueError("not a valid date-time")
+        if value.timeSpec() == Qt.LocalTime and not naive_as_utc:
+            raise ValueError(f"{value.toString(Qt.ISODate)} has no time zone")
+        if value.timeSpec() == Qt.LocalTime:
+            value = QDateTime(value.date(), value.time(), Qt.UTC)
+        millis = value.toMSecsSinceEpoch()
+        return datetime.fromtimestamp(millis / 1000, timezone.utc)
+    if isinstance(value, datetime):
+        stamp = value
+    else:
+        stamp = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    if stamp.tzinfo is None:
+        if not naive_as_utc:
+            raise ValueError(f"{value} has no time zone")
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.astimezone(timezone.utc)

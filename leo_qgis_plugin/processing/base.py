@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsProcessingAlgorithm
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsFeatureSink,
+    QgsProcessingAlgorithm,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
 
 
 class LeoAlgorithm(QgsProcessingAlgorithm):
@@ -29,3 +35,10 @@ class LeoAlgorithm(QgsProcessingAlgorithm):
 
     def createInstance(self) -> LeoAlgorithm:  # noqa: N802
         return type(self)()
+
+    def write_table(self, parameters, name: str, context, layer: QgsVectorLayer) -> str:
+        """Copy a table (no geometry) into the output sink ``name``; its id for the results."""
+        sink, sink_id = self.parameterAsSink(parameters, name, context, layer.fields(), QgsWkbTypes.NoGeometry,
+                                             QgsCoordinateReferenceSystem())
+        sink.addFeatures(layer.getFeatures(), QgsFeatureSink.FastInsert)
+        return sink_id

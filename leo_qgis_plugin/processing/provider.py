@@ -6,6 +6,7 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .export_layers import ExportLayersAlgorithm
+from .flex_baseline import FlexBaselineAlgorithm
 from .screen_sites import ScreenSitesAlgorithm
 
 
@@ -22,3 +23,4 @@ class LeoProvider(QgsProcessingProvider):
     def loadAlgorithms(self) -> None:  # noqa: N802 - QGIS API name
         self.addAlgorithm(ScreenSitesAlgorithm())
         self.addAlgorithm(ExportLayersAlgorithm())
+        self.addAlgorithm(FlexBaselineAlgorithm())

@@ -65,6 +65,9 @@ class Event:
     direction: Direction = Direction.TURN_DOWN
     provider: str = ""
     zone: str = ""
+    # Agreed prices, when the event carries them (else the business case uses its defaults).
+    availability_gbp_per_kw_h: float | None = None
+    utilisation_gbp_per_kwh: float | None = None
 
 
 @dataclass(frozen=True)
@@ -138,8 +141,8 @@ def series_lookup(series: dict[str, CleanSeries], groups: dict[str, list[str]] |
 
 
 def periods(start: datetime, end: datetime, interval: timedelta = timedelta(minutes=30)) -> list[datetime]:
-    """UTC starts of the intervals from start (inclusive) to end (exclusive)."""
-    out, at = [], start
+    """UTC starts of the intervals that overlap start..end (intervals aligned to whole multiples of the step)."""
+    out, at = [], start - timedelta(seconds=start.timestamp() % interval.total_seconds())
     while at < end:
         out.append(at)
         at += interval
@@ -188,6 +191,8 @@ def _overlaps(event: Event, events: list[Event]) -> list[str]:
 def _baseline_event(event: Event, lookup: Lookup, options: BaselineOptions, interval: timedelta,
                     site_event_days: set[date], overlapping: list[str]) -> EventResult:
     window = periods(event.start, event.end, interval)
+    # An event that starts or ends inside an interval counts that interval's share (the reading is spread evenly).
+    weights = [(min(at + interval, event.end) - max(at, event.start)) / interval for at in window]
     hours = (event.end - event.start).total_seconds() / 3600
     result = EventResult(event.event_id, event.site_id, options.describe(), None, None, None,
                          round(event.requested_mw * 1000 * hours, 3), None, None, [], [], event.start, event.end,
@@ -201,12 +206,12 @@ def _baseline_event(event: Event, lookup: Lookup, options: BaselineOptions, inte
     if any(v is None for v in metered):
         result.flags.append(Flag.MISS_VAL.value)
     else:
-        result.metered_kwh = round(sum(metered), 3)
+        result.metered_kwh = round(sum(w * v for w, v in zip(weights, metered)), 3)
     profile = _profile(event, window, lookup, options, interval, site_event_days, result)
     if profile is None:
         return result
     result.baseline_profile = [round(v, 3) for v in profile]
-    result.baseline_kwh = round(sum(profile), 3)
+    result.baseline_kwh = round(sum(w * v for w, v in zip(weights, profile)), 3)
     if result.metered_kwh is not None:
         saved = result.baseline_kwh - result.metered_kwh
         result.delivered_kwh = round(saved if event.direction is Direction.TURN_DOWN else -saved, 3)

@@ -6,8 +6,8 @@ Rules (thresholds are parameters of ``QualityRules``):
 - ``miss_val``: one missing value (empty, or one interval absent from the series);
 - ``mul_miss_val``: a run of missing intervals shorter than a large gap;
 - ``large_gap``: a run of missing intervals of ``large_gap`` or longer;
-- ``outlier``: further than ``outlier_mads`` scaled median absolute deviations from the site's median,
-  or negative when the series is consumption only.
+- ``outlier``: further than ``outlier_mads`` scaled median absolute deviations from the site's median
+  (and, if ``negative_is_outlier``, any negative reading of a consumption-only meter).
 Outliers are kept in the series (so they can be reported) but never used; of a repeated timestamp the
 first reading is used.
 """
@@ -33,7 +33,7 @@ class Flag(str, Enum):
 class QualityRules:
     large_gap: timedelta = timedelta(hours=2)
     outlier_mads: float = 6.0
-    allow_negative: bool = False
+    negative_is_outlier: bool = False  # True for consumption-only meters; sites that export read negative
 
 
 @dataclass
@@ -135,5 +135,5 @@ def _flag_outliers(series: CleanSeries, rules: QualityRules) -> None:
     median = statistics.median(values)
     spread = 1.4826 * statistics.median(abs(v - median) for v in values) or 1e-9
     for at, value in series.values.items():
-        if abs(value - median) > rules.outlier_mads * spread or (value < 0 and not rules.allow_negative):
+        if abs(value - median) > rules.outlier_mads * spread or (value < 0 and rules.negative_is_outlier):
             series.flag(at, Flag.OUTLIER)

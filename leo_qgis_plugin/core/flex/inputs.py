@@ -1,0 +1,135 @@
+"""Reading flexibility inputs from QGIS layers: a load series (site, time, value) and events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from qgis.core import QgsFeatureRequest, QgsFeedback, QgsVectorLayer
+
+from ..layers import to_utc
+from .baseline import BaselineError, Direction, Event
+from .quality import CleanSeries, QualityRules, clean_series
+
+
+class LoadUnit(str, Enum):
+    """What the load value field holds; baselines are in kWh per interval."""
+
+    KWH = "kWh per interval"
+    WH = "Wh per interval"
+    AVG_KW = "average kW over the interval"
+
+    def to_kwh(self, value: float, interval: timedelta) -> float:
+        if self is LoadUnit.WH:
+            return value / 1000
+        if self is LoadUnit.AVG_KW:
+            return value * interval.total_seconds() / 3600
+        return value
+
+
+@dataclass(frozen=True)
+class LoadFields:
+    site: str = "primary_id"
+    time: str = "timestamp"
+    value: str = "total_consumption_active_import"
+    unit: LoadUnit = LoadUnit.WH
+    stamps_mark_end: bool = True  # SSEN's half-hourly data stamps each interval at its end (00:30 is the first)
+    naive_as_utc: bool = False
+
+
+@dataclass(frozen=True)
+class EventFields:
+    event_id: str = "event_id"
+    site: str = "zone_id"
+    start: str = "start"
+    end: str = "end"
+    requested_mw: str = "requested_mw"
+    direction: str = "direction"
+    provider: str = "provider"
+    availability_price: str = "availability_price_gbp_per_mw_h"  # optional, £/MW/h
+    utilisation_price: str = "utilisation_price_gbp_per_mwh"     # optional, £/MWh
+
+
+def _require(layer: QgsVectorLayer, names: list[str], what: str) -> None:
+    missing = [n for n in names if n and layer.fields().indexOf(n) < 0]
+    if missing:
+        raise BaselineError(f"The {what} layer {layer.name()!r} has no field {', '.join(map(repr, missing))}; "
+                            f"its fields are {', '.join(layer.fields().names())}.")
+
+
+def _stamp(value, field: str, feature_id: int, what: str, naive_as_utc: bool) -> datetime:
+    try:
+        stamp = to_utc(value, naive_as_utc)
+    except ValueError as exc:
+        raise BaselineError(f"The {what}, feature {feature_id}, field {field!r}: {exc}. Give UTC times (or choose "
+                            "to read times without a zone as UTC).") from None
+    if stamp is None:
+        raise BaselineError(f"The {what}, feature {feature_id}, field {field!r}: the time is empty.")
+    return stamp
+
+
+def read_load(layer: QgsVectorLayer, fields: LoadFields = LoadFields(), interval: timedelta | None = None,
+              rules: QualityRules = QualityRules(), feedback: QgsFeedback | None = None) -> dict[str, CleanSeries]:
+    """Each site's series in kWh per interval, keyed by interval start, with quality flags."""
+    _require(layer, [fields.site, fields.time, fields.value], "load")
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request.setSubsetOfAttributes([fields.site, fields.time, fields.value], layer.fields())
+    raw: dict[str, list[tuple[datetime, object]]] = defaultdict(list)
+    total = max(layer.featureCount(), 1)
+    for n, feature in enumerate(layer.getFeatures(request)):
+        if feedback is not None and n % 50_000 == 0:
+            if feedback.isCanceled():
+                return {}
+            feedback.setProgress(50.0 * n / total)
+        stamp = _stamp(feature[fields.time], fields.time, feature.id(), "load", fields.naive_as_utc)
+        value = feature[fields.value]
+        raw[str(feature[fields.site])].append((stamp, None if value is None or value == "" else value))
+    series = {}
+    for site, readings in raw.items():
+        cleaned = clean_series(readings, interval, rules)
+        shift = cleaned.interval if fields.stamps_mark_end else timedelta(0)
+        cleaned.values = {at - shift: fields.unit.to_kwh(v, cleaned.interval) for at, v in cleaned.values.items()}
+        cleaned.flags = {at - shift: f for at, f in cleaned.flags.items()}
+        series[site] = cleaned
+    return series
+
+
+def read_events(layer: QgsVectorLayer, fields: EventFields = EventFields(), naive_as_utc: bool = False) -> list[Event]:
+    _require(layer, [fields.event_id, fields.site, fields.start, fields.end, fields.requested_mw], "events")
+    events = []
+    for feature in layer.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)):
+        requested = feature[fields.requested_mw]
+        try:
+            requested = float(requested)
+        except (TypeError, ValueError):
+            raise BaselineError(f"The events, feature {feature.id()}: {fields.requested_mw} {requested!r} is not a "
+                                "number of MW.") from None
+        names = layer.fields().names()
+        direction = feature[fields.direction] if fields.direction in names else "turn_down"
+        events.append(Event(
+            str(feature[fields.event_id]), str(feature[fields.site]),
+            _stamp(feature[fields.start], fields.start, feature.id(), "events", naive_as_utc),
+            _stamp(feature[fields.end], fields.end, feature.id(), "events", naive_as_utc),
+            requested, Direction.parse(direction or "turn_down"),
+            str(feature[fields.provider] or "") if fields.provider in names else "",
+            str(feature[fields.site]),
+            _per_thousand(feature, fields.availability_price, names),
+            _per_thousand(feature, fields.utilisation_price, names),
+        ))
+    return events
+
+
+def _per_thousand(feature, field: str, names: list[str]) -> float | None:
+    """A price per MW (h) field as per kW (h); None when the field is absent or empty."""
+    value = feature[field] if field in names else None
+    return None if value is None or value == "" else float(value) / 1000
+
+
+def read_groups(layer: QgsVectorLayer, id_field: str = "zone_id", members_field: str = "primary_ids") -> \
+        dict[str, list[str]]:
+    """Zones made of sites (a CMZ of primaries): members listed comma-separated."""
+    _require(layer, [id_field, members_field], "zones")
+    return {str(f[id_field]): [m.strip() for m in str(f[members_field] or "").split(",") if m.strip()]
+            for f in layer.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry))}
