@@ -28,12 +28,15 @@ def run_baselines(load: QgsVectorLayer, events: QgsVectorLayer, options: Baselin
                   load_fields: LoadFields = LoadFields(), event_fields: EventFields = EventFields(),
                   groups: dict[str, list[str]] | None = None, prices: Prices = Prices(),
                   interval: timedelta | None = None, feedback: QgsFeedback | None = None) -> BaselineRun:
-    """Baselines, delivery and payments for every event; ``groups`` map a zone id to its sites (read_groups)."""
+    """Baselines, delivery and payments for every event; ``groups`` map a zone id to its sites (read_groups).
+    Only the load of sites with events is read (flag counts cover those sites)."""
     feedback = feedback or QgsFeedback()
-    series = read_load(load, load_fields, interval, feedback=feedback)
     event_list = read_events(events, event_fields, load_fields.naive_as_utc)
+    groups = groups or {}
+    sites = {member for e in event_list for member in groups.get(e.site_id, [e.site_id])}
+    series = read_load(load, load_fields, interval, feedback=feedback, sites=sites)
     step = next(iter(series.values())).interval if series else timedelta(minutes=30)
-    results = compute_baselines(event_list, series_lookup(series, groups or {}), options, step, feedback.isCanceled,
+    results = compute_baselines(event_list, series_lookup(series, groups), options, step, feedback.isCanceled,
                                 lambda p: feedback.setProgress(50 + p / 2))
     summary = summarise(event_list, results, prices)
     return BaselineRun(event_list, results, summary, result_rows(event_list, results, prices), summary_rows(summary),

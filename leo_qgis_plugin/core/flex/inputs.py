@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
-from qgis.core import QgsFeatureRequest, QgsFeedback, QgsVectorLayer
+from qgis.core import QgsExpression, QgsFeatureRequest, QgsFeedback, QgsVectorLayer
+from qgis.PyQt.QtCore import QDateTime, Qt
 
 from ..layers import to_utc
 from .baseline import BaselineError, Direction, Event
@@ -71,11 +72,20 @@ def _stamp(value, field: str, feature_id: int, what: str, naive_as_utc: bool) ->
 
 
 def read_load(layer: QgsVectorLayer, fields: LoadFields = LoadFields(), interval: timedelta | None = None,
-              rules: QualityRules = QualityRules(), feedback: QgsFeedback | None = None) -> dict[str, CleanSeries]:
-    """Each site's series in kWh per interval, keyed by interval start, with quality flags."""
+              rules: QualityRules = QualityRules(), feedback: QgsFeedback | None = None,
+              sites: set[str] | None = None) -> dict[str, CleanSeries]:
+    """Each site's series in kWh per interval, keyed by interval start, with quality flags; only ``sites``
+    when given (the filter goes to the data source, so other sites' rows are never read)."""
     _require(layer, [fields.site, fields.time, fields.value], "load")
     request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    if sites is not None:
+        if not sites:
+            return {}
+        listed = ", ".join(QgsExpression.quotedValue(s) for s in sorted(sites))
+        request.setFilterExpression(f"{QgsExpression.quotedColumnRef(fields.site)} IN ({listed})")
     request.setSubsetOfAttributes([fields.site, fields.time, fields.value], layer.fields())
+    site_at, time_at, value_at = (layer.fields().indexOf(n) for n in (fields.site, fields.time, fields.value))
+    stamps = _StampReader(fields)
     raw: dict[str, list[tuple[datetime, object]]] = defaultdict(list)
     total = max(layer.featureCount(), 1)
     for n, feature in enumerate(layer.getFeatures(request)):
@@ -83,9 +93,10 @@ def read_load(layer: QgsVectorLayer, fields: LoadFields = LoadFields(), interval
             if feedback.isCanceled():
                 return {}
             feedback.setProgress(50.0 * n / total)
-        stamp = _stamp(feature[fields.time], fields.time, feature.id(), "load", fields.naive_as_utc)
-        value = feature[fields.value]
-        raw[str(feature[fields.site])].append((stamp, None if value is None or value == "" else value))
+        attributes = feature.attributes()
+        value = attributes[value_at]
+        raw[str(attributes[site_at])].append((stamps.read(attributes[time_at], feature.id()),
+                                              None if value is None or value == "" else value))
     series = {}
     for site, readings in raw.items():
         cleaned = clean_series(readings, interval, rules)
@@ -94,6 +105,26 @@ def read_load(layer: QgsVectorLayer, fields: LoadFields = LoadFields(), interval
         cleaned.flags = {at - shift: f for at, f in cleaned.flags.items()}
         series[site] = cleaned
     return series
+
+
+class _StampReader:
+    """UTC datetimes from a time field, fast for QGIS date-times: every site repeats the same stamps, so each
+    distinct instant becomes one shared datetime (less time, and far less memory, on a million rows)."""
+
+    def __init__(self, fields: LoadFields) -> None:
+        self.fields = fields
+        self.known: dict[int, datetime] = {}
+
+    def read(self, value, feature_id: int) -> datetime:
+        spec = value.timeSpec() if isinstance(value, QDateTime) and value.isValid() else None
+        if spec == Qt.UTC or (spec == Qt.LocalTime and self.fields.naive_as_utc):
+            value.setTimeSpec(Qt.UTC)
+            millis = value.toMSecsSinceEpoch()
+            stamp = self.known.get(millis)
+            if stamp is None:
+                stamp = self.known[millis] = datetime.fromtimestamp(millis / 1000, timezone.utc)
+            return stamp
+        return _stamp(value, self.fields.time, feature_id, "load", self.fields.naive_as_utc)
 
 
 def read_events(layer: QgsVectorLayer, fields: EventFields = EventFields(), naive_as_utc: bool = False) -> list[Event]:
