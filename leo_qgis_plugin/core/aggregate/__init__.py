@@ -1,0 +1,1 @@
+"""Aggregating features into boundaries (districts, MSOAs, any polygons) and multi-scale views."""

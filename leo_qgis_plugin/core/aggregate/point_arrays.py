@@ -1,0 +1,98 @@
+"""A point layer's coordinates and chosen fields as numpy arrays.
+
+File layers read by GDAL come through its Arrow interface (GDAL 3.6+) in a fraction of a second for a
+million points; any other layer (memory, OGC API, database, a layer with a filter) through QGIS's own
+feature iteration, which is slower but reads anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from qgis.core import QgsFeatureRequest, QgsFeedback, QgsProviderRegistry, QgsVectorLayer
+
+WKB_POINT_SIZE = 21  # byte order, type, x, y
+
+
+@dataclass
+class PointArrays:
+    xs: np.ndarray
+    ys: np.ndarray
+    values: dict[str, np.ndarray]  # numbers as float (NaN for empty), text as object arrays
+
+
+def read_points(layer: QgsVectorLayer, fields: list[str], feedback: QgsFeedback | None = None) -> PointArrays:
+    """Coordinates (in the layer's CRS) and the values of ``fields``; features without a geometry are left
+    out; a multi-point counts at its centroid."""
+    arrays = _read_with_gdal(layer, fields) if _gdal_can_read(layer) else None
+    return arrays if arrays is not None else _read_with_qgis(layer, fields, feedback)
+
+
+def _gdal_can_read(layer: QgsVectorLayer) -> bool:
+    return layer.providerType() == "ogr" and not layer.subsetString()
+
+
+def _read_with_gdal(layer: QgsVectorLayer, fields: list[str]) -> PointArrays | None:
+    from osgeo import ogr
+
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    dataset = ogr.Open(parts.get("path", ""))
+    if dataset is None:
+        return None
+    source = dataset.GetLayerByName(parts["layerName"]) if parts.get("layerName") else dataset.GetLayer(0)
+    if source is None or not hasattr(source, "GetArrowStreamAsNumPy"):
+        return None
+    geometry_column = source.GetGeometryColumn() or "wkb_geometry"
+    wkbs, columns = [], {name: [] for name in fields}
+    for batch in source.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO"]):
+        wkbs.append(batch[geometry_column])
+        for name in fields:
+            if name not in batch:
+                return None
+            columns[name].append(batch[name])
+    blobs = np.concatenate(wkbs) if wkbs else np.array([], dtype=object)
+    if any(blob is None or len(blob) != WKB_POINT_SIZE for blob in blobs):
+        return None  # empty, 3D or multi-point geometries: QGIS reads those
+    raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(-1, WKB_POINT_SIZE)
+    if len(raw) and (np.any(raw[:, 0] != 1) or np.any(raw[:, 1:5].copy().view("<u4")[:, 0] != 1)):
+        return None  # not little-endian 2D points
+    coordinates = raw[:, 5:].copy().view("<f8")
+    values = {name: _column(np.concatenate(parts)) for name, parts in columns.items()}
+    return PointArrays(coordinates[:, 0].copy(), coordinates[:, 1].copy(), values)
+
+
+def _column(values: np.ndarray) -> np.ndarray:
+    if values.dtype.kind in "iuf":
+        return values.astype(float)
+    return np.array([v.decode() if isinstance(v, bytes) else v for v in values], dtype=object)
+
+
+def _read_with_qgis(layer: QgsVectorLayer, fields: list[str], feedback: QgsFeedback | None) -> PointArrays:
+    request = QgsFeatureRequest().setSubsetOfAttributes(fields, layer.fields())
+    xs, ys, columns = [], [], {name: [] for name in fields}
+    total = max(layer.featureCount(), 1)
+    for n, feature in enumerate(layer.getFeatures(request)):
+        if feedback is not None and n % 100_000 == 0:
+            if feedback.isCanceled():
+                break
+            feedback.setProgress(50.0 * n / total)
+        geometry = feature.geometry()
+        if geometry.isEmpty():
+            continue
+        point = geometry.constGet() if not geometry.isMultipart() else geometry.centroid().constGet()
+        xs.append(point.x())
+        ys.append(point.y())
+        for name in fields:
+            columns[name].append(feature[name])
+    values = {}
+    for name, column in columns.items():
+        if layer.fields().field(name).isNumeric():
+            values[name] = np.array([np.nan if _null(v) else float(v) for v in column], dtype=float)
+        else:
+            values[name] = np.array([None if _null(v) else str(v) for v in column], dtype=object)
+    return PointArrays(np.array(xs, dtype=float), np.array(ys, dtype=float), values)
+
+
+def _null(value) -> bool:
+    return value is None or (hasattr(value, "isNull") and value.isNull())
