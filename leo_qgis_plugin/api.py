@@ -12,11 +12,13 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeedback,
     QgsGeometry,
+    QgsLayerTreeGroup,
     QgsProject,
     QgsRectangle,
     QgsVectorLayer,
 )
 
+from .core.aggregate.aggregate import Stat
 from .core.catalogue import OgcApiCatalogue
 from .core.ckan import CkanCatalogue
 from .core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ConstraintKind
@@ -131,3 +133,42 @@ def flex_baseline(load: QgsVectorLayer, events: QgsVectorLayer, method: str = "B
     results = results_layer(run.rows)
     (project or QgsProject.instance()).addMapLayers([results, summary_layer(run.summary_table)])
     return results
+
+
+def aggregate(layer: QgsVectorLayer, boundaries_layer: QgsVectorLayer, fields: list[str] | None = None,
+              stats: list[str] = ("sum", "mean"), rag_fields: list[str] | None = None,
+              project: QgsProject | None = None) -> QgsVectorLayer:
+    """Aggregate a layer into boundaries and add the result: one polygon per boundary with ``count`` and
+    ``<field>_<stat>`` (stats: count, sum, mean, min, max) and ``<rag field>_red_share`` etc. Points count
+    where they fall; polygons and lines are apportioned by area and length. Features outside every boundary
+    are in the result's custom property ``leo_qgis/aggregate/outside``."""
+    from .core.aggregate.aggregate import aggregate as _aggregate
+    from .core.aggregate.multiscale import style_aggregate
+
+    result = _aggregate(layer, boundaries_layer, fields, [Stat(s) for s in stats], rag_fields)
+    style_aggregate(result.layer)
+    (project or QgsProject.instance()).addMapLayer(result.layer)
+    return result.layer
+
+
+def multiscale(layer: QgsVectorLayer, fields: list[str] | None = None, stats: list[str] = ("sum", "mean"),
+               rag_fields: list[str] | None = None, catalogue: OgcApiCatalogue | None = None,
+               districts: QgsVectorLayer | None = None, msoas: QgsVectorLayer | None = None,
+               project: QgsProject | None = None) -> QgsLayerTreeGroup:
+    """A layer group "<layer> across scales": aggregates at county, district and MSOA level and the raw
+    features, each visible in its band of map scales. Boundaries: ``districts`` and ``msoas`` if given, else
+    the catalogue's oxon-districts and oxon-msoa (``catalogue``, or the selected LEO connection)."""
+    from .core.aggregate.multiscale import add_group, build_levels, standard_levels
+    from .core.settings import authcfg_for, selected_connection
+
+    if districts is None or msoas is None:
+        if catalogue is None:
+            connection = selected_connection()
+            if connection is None:
+                raise LeoError("No LEO catalogue connection: give district and MSOA layers, or a catalogue.")
+            catalogue = OgcApiCatalogue(connection.url, authcfg_for(connection.url))
+        districts = districts or catalogue.layer("oxon-districts")
+        msoas = msoas or catalogue.layer("oxon-msoa")
+    built = build_levels(layer, standard_levels(districts, msoas), list(fields or []), [Stat(s) for s in stats],
+                         list(rag_fields or []))
+    return add_group(layer.name(), built, project)

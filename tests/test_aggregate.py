@@ -3,6 +3,7 @@ reconcile between MSOAs, districts and the county, and bad input."""
 
 from __future__ import annotations
 
+import csv
 import random
 import sys
 
@@ -167,3 +168,51 @@ def test_bad_input_is_refused_with_a_clear_message(chargers):
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__]))
+
+
+def test_multiscale_view_of_the_substations(project, sqlite_server):
+    from leo_qgis_plugin import api
+
+    catalogue = api.connect(sqlite_server.url)
+    substations = catalogue.layer("ssen-headroom")
+    group = api.multiscale(substations, ["demand_headroom_mva"], ["sum", "max"], ["demand_rag"], catalogue=catalogue)
+    assert group.name() == "ssen-headroom across scales" and project.layerTreeRoot().children()[0] is group
+    county, districts, msoas, raw = [node.layer() for node in group.findLayers()]
+    assert (county.minimumScale(), county.maximumScale()) == (0.0, 1_000_000.0)
+    assert (districts.minimumScale(), districts.maximumScale()) == (1_000_000.0, 250_000.0)
+    assert (msoas.minimumScale(), msoas.maximumScale()) == (250_000.0, 50_000.0)
+    assert (raw.minimumScale(), raw.maximumScale()) == (50_000.0, 0.0) and raw.featureCount() == 68
+    assert all(layer.hasScaleBasedVisibility() for layer in (county, districts, msoas, raw))
+    (whole,) = county.getFeatures()
+    assert whole["count"] == sum(f["count"] for f in districts.getFeatures())  # the county is the districts' union
+    assert whole["demand_headroom_mva_sum"] == pytest.approx(
+        sum(f["demand_headroom_mva_sum"] for f in districts.getFeatures()))
+    assert districts.renderer().type() == "graduatedSymbol" and districts.labelsEnabled()
+    assert "demand_rag_red_share" in msoas.fields().names()
+
+
+def test_aggregate_algorithm(leo_processing, chargers):
+    squares = memory_layer("Polygon", "EPSG:27700", [
+        ("POLYGON((440000 200000, 450000 200000, 450000 210000, 440000 210000, 440000 200000))", {"name": "A"})],
+        {"name": QVariant.String})
+    result = leo_processing.run("leo:aggregate", {"INPUT": chargers, "BOUNDARIES": squares, "FIELDS": ["kw"],
+                                                  "STATS": [0, 1], "RAG_FIELDS": ["rag"], "OUTPUT": "memory:"})
+    (feature,) = result["OUTPUT"].getFeatures()
+    assert feature["count"] + result["OUTSIDE"] == 20_000 and feature["kw_count"] == feature["count"]
+    assert {"kw_sum", "rag_red_share"} <= set(result["OUTPUT"].fields().names())
+
+
+def test_aggregate_from_qgis_process(tmp_path):
+    from .support.qgis_process import run_algorithm
+
+    sites = tmp_path / "sites.csv"
+    sites.write_text("name,kw,wkt\nDidcot,50,POINT(452500 190000)\nBanbury,7,POINT(445500 240500)\n"
+                     "Sea,22,POINT(100000 100000)\n")
+    result = run_algorithm("leo:aggregate", [
+        f"INPUT=delimitedtext://file://{sites}?type=csv&wktField=wkt&crs=EPSG:27700",
+        f"BOUNDARIES={BOUNDARIES}|layername=lad20", "FIELDS=kw", "STATS=1", f"OUTPUT={tmp_path / 'districts.csv'}"],
+        tmp_path / "config")
+    assert result.returncode == 0, result.stdout + result.stderr
+    counts = {r["lad20nm"]: float(r["count"]) for r in csv.DictReader((tmp_path / "districts.csv").open())}
+    assert counts["South Oxfordshire"] == 1 and counts["Cherwell"] == 1 and sum(counts.values()) == 2
+    assert "OUTSIDE:\t1" in result.stdout

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -18,8 +17,8 @@ from leo_qgis_plugin.core.flex.inputs import LoadFields
 from leo_qgis_plugin.core.flex.quality import Flag, clean_series
 from leo_qgis_plugin.core.formats.leo_trial import read_meter_file
 
+from .support.qgis_process import run_algorithm
 from .support.servers import ROOT
-from .test_qgis_process import QGIS_PROCESS
 
 ZONE_SITES = "'30033','30034','30035','30021','30022'"  # Didcot and Cholsey; Osney and Botley
 
@@ -97,16 +96,10 @@ def test_flags_on_the_real_leo_meter_file():
 
 
 def test_flexbaseline_from_qgis_process(flex_gpkg, tmp_path):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QGIS_PLUGINPATH": str(ROOT),
-           "QGIS_CUSTOM_CONFIG_PATH": str(tmp_path / "config")}
-    subprocess.run([QGIS_PROCESS, "plugins", "enable", "leo_qgis_plugin"], env=env, capture_output=True, timeout=120,
-                   check=True)
-    result = subprocess.run([
-        QGIS_PROCESS, "run", "leo:flexbaseline", "--",
+    result = run_algorithm("leo:flexbaseline", [
         f"LOAD={flex_gpkg}|layername=load", f"EVENTS={flex_gpkg}|layername=events",
         f"ZONES={flex_gpkg}|layername=zones", "NAIVE_AS_UTC=true", "METHOD=1",
-        f"OUTPUT={tmp_path / 'baselines.csv'}", f"SUMMARY={tmp_path / 'summary.csv'}"],
-        env=env, capture_output=True, text=True, timeout=300)
+        f"OUTPUT={tmp_path / 'baselines.csv'}", f"SUMMARY={tmp_path / 'summary.csv'}"], tmp_path / "config")
     assert result.returncode == 0, result.stdout + result.stderr
     rows = list(csv.DictReader((tmp_path / "baselines.csv").open()))
     assert len(rows) == 19 and {r["method"] for r in rows} == {"mid8of10"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from .aggregate import AggregateAlgorithm
 from .export_layers import ExportLayersAlgorithm
 from .flex_baseline import FlexBaselineAlgorithm
 from .screen_sites import ScreenSitesAlgorithm
@@ -24,3 +25,4 @@ class LeoProvider(QgsProcessingProvider):
         self.addAlgorithm(ScreenSitesAlgorithm())
         self.addAlgorithm(ExportLayersAlgorithm())
         self.addAlgorithm(FlexBaselineAlgorithm())
+        self.addAlgorithm(AggregateAlgorithm())
