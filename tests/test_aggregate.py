@@ -20,6 +20,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from leo_qgis_plugin.core.aggregate.aggregate import Stat, aggregate
+from leo_qgis_plugin.core.aggregate.point_arrays import read_points
 from leo_qgis_plugin.core.exceptions import LeoError
 
 from .support.servers import ROOT
@@ -84,7 +85,11 @@ def test_point_counts_match_qgis_and_reconcile_across_scales(chargers, leo_proce
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = "GPKG"
     QgsVectorFileWriter.writeAsVectorFormatV3(chargers, str(path), QgsProject.instance().transformContext(), options)
-    from_file = aggregate(QgsVectorLayer(str(path), "chargers", "ogr"), msoas, ["kw"], [Stat.SUM])
+    from_file = QgsVectorLayer(str(path), "chargers", "ogr")
+    arrays = read_points(from_file, ["kw", "rag"])
+    assert arrays.reader == "gdal" and len(arrays.xs) == 20_000
+    assert sum(v is None for v in arrays.values["rag"]) == sum(1 for f in chargers.getFeatures() if not f["rag"])
+    from_file = aggregate(from_file, msoas, ["kw"], [Stat.SUM])
     assert {f["msoa11cd"]: f["count"] for f in from_file.layer.getFeatures()} == counts
 
 

@@ -20,6 +20,7 @@ class PointArrays:
     xs: np.ndarray
     ys: np.ndarray
     values: dict[str, np.ndarray]  # numbers as float (NaN for empty), text as object arrays
+    reader: str  # "gdal" or "qgis": which way the layer was read
 
 
 def read_points(layer: QgsVectorLayer, fields: list[str], feedback: QgsFeedback | None = None) -> PointArrays:
@@ -36,36 +37,51 @@ def _gdal_can_read(layer: QgsVectorLayer) -> bool:
 def _read_with_gdal(layer: QgsVectorLayer, fields: list[str]) -> PointArrays | None:
     from osgeo import ogr
 
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
-    dataset = ogr.Open(parts.get("path", ""))
+    uri = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    dataset = ogr.Open(uri.get("path", ""))
     if dataset is None:
         return None
-    source = dataset.GetLayerByName(parts["layerName"]) if parts.get("layerName") else dataset.GetLayer(0)
+    source = dataset.GetLayerByName(uri["layerName"]) if uri.get("layerName") else dataset.GetLayer(0)
     if source is None or not hasattr(source, "GetArrowStreamAsNumPy"):
         return None
     geometry_column = source.GetGeometryColumn() or "wkb_geometry"
     wkbs, columns = [], {name: [] for name in fields}
-    for batch in source.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO"]):
-        wkbs.append(batch[geometry_column])
+    # Masked arrays keep empty values apart from zeros.
+    for batch in source.GetArrowStreamAsNumPy():
+        if geometry_column not in batch or np.ma.is_masked(batch[geometry_column]):
+            return None  # features without geometry: QGIS reads those
+        wkbs.append(np.ma.getdata(batch[geometry_column]))
         for name in fields:
             if name not in batch:
                 return None
             columns[name].append(batch[name])
-    blobs = np.concatenate(wkbs) if wkbs else np.array([], dtype=object)
-    if any(blob is None or len(blob) != WKB_POINT_SIZE for blob in blobs):
-        return None  # empty, 3D or multi-point geometries: QGIS reads those
-    raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(-1, WKB_POINT_SIZE)
-    if len(raw) and (np.any(raw[:, 0] != 1) or np.any(raw[:, 1:5].copy().view("<u4")[:, 0] != 1)):
-        return None  # not little-endian 2D points
+    raw = _point_wkb(wkbs)
+    if raw is None or (len(raw) and (np.any(raw[:, 0] != 1) or np.any(raw[:, 1:5].copy().view("<u4")[:, 0] != 1))):
+        return None  # empty, 3D, multi-point or big-endian geometries: QGIS reads those
     coordinates = raw[:, 5:].copy().view("<f8")
-    values = {name: _column(np.concatenate(parts)) for name, parts in columns.items()}
-    return PointArrays(coordinates[:, 0].copy(), coordinates[:, 1].copy(), values)
+    values = {name: _column(np.ma.concatenate(batches)) for name, batches in columns.items()}
+    return PointArrays(coordinates[:, 0].copy(), coordinates[:, 1].copy(), values, "gdal")
 
 
-def _column(values: np.ndarray) -> np.ndarray:
+def _point_wkb(batches: list[np.ndarray]) -> np.ndarray | None:
+    """The WKB of every feature as rows of bytes, if all are 21 bytes (2D points). GDAL hands equal-sized
+    blobs over as one fixed-size array, mixed sizes as objects."""
+    rows = []
+    for batch in batches:
+        if batch.dtype.kind == "V" and batch.dtype.itemsize == WKB_POINT_SIZE:
+            rows.append(np.frombuffer(batch.tobytes(), dtype=np.uint8).reshape(-1, WKB_POINT_SIZE))
+        elif batch.dtype == object and all(b is not None and len(b) == WKB_POINT_SIZE for b in batch):
+            rows.append(np.frombuffer(b"".join(bytes(b) for b in batch), dtype=np.uint8).reshape(-1, WKB_POINT_SIZE))
+        else:
+            return None
+    return np.concatenate(rows) if rows else np.zeros((0, WKB_POINT_SIZE), dtype=np.uint8)
+
+
+def _column(values: np.ma.MaskedArray) -> np.ndarray:
     if values.dtype.kind in "iuf":
-        return values.astype(float)
-    return np.array([v.decode() if isinstance(v, bytes) else v for v in values], dtype=object)
+        return np.ma.filled(values.astype(float), np.nan)
+    return np.array([None if v is np.ma.masked else v.decode() if isinstance(v, bytes) else v for v in values],
+                    dtype=object)
 
 
 def _read_with_qgis(layer: QgsVectorLayer, fields: list[str], feedback: QgsFeedback | None) -> PointArrays:
@@ -91,7 +107,7 @@ def _read_with_qgis(layer: QgsVectorLayer, fields: list[str], feedback: QgsFeedb
             values[name] = np.array([np.nan if _null(v) else float(v) for v in column], dtype=float)
         else:
             values[name] = np.array([None if _null(v) else str(v) for v in column], dtype=object)
-    return PointArrays(np.array(xs, dtype=float), np.array(ys, dtype=float), values)
+    return PointArrays(np.array(xs, dtype=float), np.array(ys, dtype=float), values, "qgis")
 
 
 def _null(value) -> bool:
