@@ -26,6 +26,7 @@ class LeoPlugin:
         self.constraints_dock = None
         self.catalogue_dock = None
         self.actions: list[QAction] = []
+        self._task = None  # the running multi-scale task, kept referenced until it ends
 
     def initProcessing(self) -> None:  # noqa: N802 - QGIS API name
         from .processing.provider import LeoProvider
@@ -66,6 +67,12 @@ class LeoPlugin:
         screen.triggered.connect(self.open_screening)
         export = QAction(QIcon(ICON), "Export layers (Shapefile, GeoPackage, GeoJSON, CSV)…", window)
         export.triggered.connect(self.open_export)
+        aggregate = QAction(QIcon(ICON), "Aggregate into boundaries…", window)
+        aggregate.triggered.connect(lambda: self._open_algorithm("leo:aggregate", "INPUT"))
+        multiscale = QAction(QIcon(ICON), "Multi-scale view of the active layer…", window)
+        multiscale.triggered.connect(self.open_multiscale)
+        baseline = QAction(QIcon(ICON), "Baseline flexibility events…", window)
+        baseline.triggered.connect(lambda: self._open_algorithm("leo:flexbaseline", "LOAD"))
         # A menu of our own in the menu bar: QGIS's Plugins submenus leave objects behind on unload.
         self.menu = QMenu(MENU, window)
         self.menu.setObjectName("LeoMenu")
@@ -74,7 +81,10 @@ class LeoPlugin:
             window.menuBar().insertMenu(help_menu.menuAction(), self.menu)  # before Help, as QGIS's own menus
         else:
             window.menuBar().addMenu(self.menu)
-        for action in (browse, toggle, screen, export):
+        for action in (browse, toggle, screen, export, None, aggregate, multiscale, baseline):
+            if action is None:
+                self.menu.addSeparator()
+                continue
             self.menu.addAction(action)
             self.actions.append(action)
         self.toolbar.addAction(browse)
@@ -130,6 +140,39 @@ class LeoPlugin:
 
         layers = [layer.id() for layer in self.iface.layerTreeView().selectedLayers()]
         processing.execAlgorithmDialog("leo:exportlayers", {"LAYERS": layers} if layers else {})
+
+    def _open_algorithm(self, algorithm: str, layer_parameter: str) -> None:
+        """A LEO algorithm's dialog, its input set to the active layer."""
+        import processing
+
+        layer = self.iface.activeLayer()
+        processing.execAlgorithmDialog(algorithm, {layer_parameter: layer.id()} if layer is not None else {})
+
+    def open_multiscale(self) -> None:
+        from qgis.core import QgsVectorLayer
+
+        from .core.aggregate.multiscale import add_group
+        from .core.catalogue import OgcApiCatalogue
+        from .core.settings import authcfg_for, selected_connection
+        from .gui.multiscale_dialog import MultiscaleDialog
+        from .tasks.multiscale import multiscale_task
+
+        layer = self.iface.activeLayer()
+        connection = selected_connection()
+        if not isinstance(layer, QgsVectorLayer) or not layer.isSpatial():
+            self._show_message("Select a layer with features (points, lines or polygons) first.", 1)
+            return
+        if connection is None:
+            self._show_message("Add a LEO catalogue connection first: its boundaries make the levels.", 1)
+            return
+        dialog = MultiscaleDialog(layer, self.iface.mainWindow())
+        if not dialog.exec_():
+            return
+        catalogue = OgcApiCatalogue(connection.url, authcfg_for(connection.url))
+        self._task = multiscale_task(catalogue, layer, dialog.chosen_fields(), dialog.chosen_stats(),
+                                     dialog.chosen_rag_fields(), lambda built: add_group(layer.name(), built),
+                                     lambda message: self._show_message(message, 2))
+        QgsApplication.taskManager().addTask(self._task)
 
     def _canvas_extent_wgs84(self):
         canvas = self.iface.mapCanvas()

@@ -221,3 +221,28 @@ def test_aggregate_from_qgis_process(tmp_path):
     counts = {r["lad20nm"]: float(r["count"]) for r in csv.DictReader((tmp_path / "districts.csv").open())}
     assert counts["South Oxfordshire"] == 1 and counts["Cherwell"] == 1 and sum(counts.values()) == 2
     assert "OUTSIDE:\t1" in result.stdout
+
+
+def test_the_multiscale_task_and_dialog(project, sqlite_server):
+    from qgis.core import QgsApplication
+
+    from leo_qgis_plugin import api
+    from leo_qgis_plugin.core.aggregate.multiscale import add_group
+    from leo_qgis_plugin.gui.multiscale_dialog import MultiscaleDialog
+    from leo_qgis_plugin.tasks.multiscale import multiscale_task
+
+    from .support.qt import wait_for
+
+    catalogue = api.connect(sqlite_server.url)
+    substations = catalogue.layer("ssen-headroom")
+    dialog = MultiscaleDialog(substations)
+    assert dialog.chosen_rag_fields() == ["demand_rag", "generation_rag"]  # RAG fields ticked by name
+    assert dialog.chosen_stats() == [Stat.SUM, Stat.MEAN] and dialog.chosen_fields() == []
+    outcome = []
+    task = multiscale_task(catalogue, substations, ["demand_headroom_mva"], dialog.chosen_stats(),
+                           dialog.chosen_rag_fields(), outcome.append, outcome.append)
+    QgsApplication.taskManager().addTask(task)
+    wait_for(lambda: outcome)
+    group = add_group(substations.name(), outcome[0])
+    assert [node.layer().name() for node in group.findLayers()] == [
+        "ssen-headroom: county", "ssen-headroom: districts", "ssen-headroom: msoas", "ssen-headroom"]
