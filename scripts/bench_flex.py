@@ -70,12 +70,12 @@ def demo_year() -> None:
         rows = sum(1 for _ in load.getFeatures(request))
         read = time.perf_counter() - start
         start = time.perf_counter()
-        run = run_baselines(load, events, BaselineOptions(), LoadFields(naive_as_utc=True), EventFields())
+        run = run_baselines(load, events, BaselineOptions(), LoadFields(), EventFields())
         total = time.perf_counter() - start
         done = sum(r.baseline_kwh is not None for r in run.results)
         zone_sites = sites[:5]
         start = time.perf_counter()
-        run = run_baselines(load, events_layer(zone_sites, 19), BaselineOptions(), LoadFields(naive_as_utc=True),
+        run = run_baselines(load, events_layer(zone_sites, 19), BaselineOptions(), LoadFields(),
                             EventFields())
         few = time.perf_counter() - start
         print(f"BL01 for 19 events on 5 primaries (only their rows are read from the same layer): {few:.1f} s")

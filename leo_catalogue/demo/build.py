@@ -18,7 +18,7 @@ from .areas import supply_areas
 from .boundaries import county_outline, read_layer
 from .flex import event_rows, zone_rows
 from .headroom_csv import headroom_csv
-from .load import load_rows
+from .load import flex_response_kw, half_hours, load_rows
 from .network import build_network, primaries
 from .sources import LEO_METER, LEO_PRICE
 
@@ -69,10 +69,12 @@ def load_demo(engine: Engine, log: Callable[[str], None] = lambda _m: None) -> N
     put_dataset(engine, records.primary_areas(), [area_rows])
     zones = zone_rows({by_id[a].name: g for a, g in areas.items()}, {p.name: p.asset_id for p in prims})
     put_dataset(engine, records.flex_zones(), [zones])
-    put_dataset(engine, records.flex_events(), [event_rows(zones)])
+    events = event_rows(zones)
+    put_dataset(engine, records.flex_events(), [events])
     log("Loaded ssen-primary-areas, flex-zones, flex-events.")
 
-    put_dataset(engine, records.substation_load(), load_rows(prims))
+    response = flex_response_kw(events, zones, half_hours())
+    put_dataset(engine, records.substation_load(), load_rows(prims, response))
     log("Loaded substation-load-hh.")
 
     meter = read_meter_file(LEO_METER.read_bytes(), LEO_METER.name)

@@ -1,7 +1,9 @@
 """A year of synthetic half-hourly load per primary, in SSEN LV-feeder units (Wh per half hour).
 
 Daily, weekly and seasonal shape in UK local time, with the quirks real feeds have:
-a multi-day gap, a duplicated row at the autumn clock change and an outlier.
+a multi-day gap, a duplicated row at the autumn clock change and an outlier. The flexibility events'
+``delivered_mwh`` is taken off (turn-down) or added to (turn-up) the zone's primaries during each event,
+shared equally between them, so baselining the demo finds the response the events report.
 """
 
 from __future__ import annotations
@@ -41,8 +43,32 @@ def _shape(stamps: list[datetime]) -> np.ndarray:
     return daily * seasonal * np.where(weekend, 0.86, 1.0)
 
 
-def load_rows(primaries: list[Substation]) -> Iterator[list[dict]]:
-    """One batch of rows per primary, each with its site point."""
+def flex_response_kw(events: list[dict], zones: list[dict], stamps: list[datetime]) -> dict[str, np.ndarray]:
+    """Per primary id, the change in average kW each half-hour (stamped at its end) caused by the events."""
+    half_hour = timedelta(minutes=30)
+    members = {z["zone_id"]: z["primary_ids"].split(",") for z in zones}
+    index_of = {s: i for i, s in enumerate(stamps)}
+    response: dict[str, np.ndarray] = {}
+    for event in events:
+        sites = members[event["zone_id"]]
+        ends = []
+        at = event["start"] - timedelta(seconds=event["start"].timestamp() % 1800)
+        while at < event["end"]:
+            overlap = (min(at + half_hour, event["end"]) - max(at, event["start"])) / half_hour
+            ends.append((at + half_hour, overlap))
+            at += half_hour
+        total = sum(w for _, w in ends)
+        sign = -1.0 if event["direction"] == "deficit" else 1.0
+        for site in sites:
+            change = response.setdefault(site, np.zeros(len(stamps)))
+            for end, weight in ends:
+                kwh = event["delivered_mwh"] * 1000 / len(sites) * weight / total
+                change[index_of[end]] += sign * kwh * 2  # kWh in half an hour = 2 x average kW
+    return response
+
+
+def load_rows(primaries: list[Substation], response_kw: dict[str, np.ndarray] | None = None) -> Iterator[list[dict]]:
+    """One batch of rows per primary, each with its site point; ``response_kw`` adds the flexibility events."""
     import shapely
 
     stamps = half_hours()
@@ -52,7 +78,7 @@ def load_rows(primaries: list[Substation]) -> Iterator[list[dict]]:
     for primary in primaries:
         peak_kw = primary.max_demand_mva * 1000 * 0.95
         noise = rng.normal(1.0, 0.035, len(stamps))
-        kw = np.round(peak_kw * shape / shape.max() * noise, 1)
+        kw = np.round(peak_kw * shape / shape.max() * noise + (response_kw or {}).get(primary.asset_id, 0.0), 1)
         if primary.name == OUTLIER_PRIMARY:
             kw[index_of[OUTLIER_AT]] = peak_kw * 6
         point = shapely.Point(primary.longitude, primary.latitude) if primary.latitude is not None else None

@@ -132,7 +132,8 @@ def substation_load() -> DatasetRecord:
         description="A year of half-hourly load for every primary substation, in the units of SSEN's LV-feeder "
                     "smart-meter data (Wh per half hour, total_consumption_active_import) with average kW derived "
                     "(Wh x 2 / 1000). Time stamps are UTC at the end of each half hour. Realistic daily, weekly and "
-                    "seasonal shape, with real-world quirks kept on purpose.",
+                    "seasonal shape, with real-world quirks kept on purpose. The flexibility events of flex-events are in "
+                    "it: each event's delivered energy is taken off (or added to) its zone's primaries.",
         keywords=["load", "demand", "half-hourly", "time series", "primary substations", "SSEN"],
         themes=["network", "time series"], kind=DatasetKind.TIMESERIES, update_frequency="daily",
         geometry_type="Point", time_field="timestamp", site_field="primary_id",

@@ -75,23 +75,27 @@ def _memory_layer(uri: str, name: str, fields: list[FieldDef], rows: list[dict],
 
 
 def to_utc(value, naive_as_utc: bool = False) -> datetime | None:
-    """A QGIS or text date-time as an aware UTC datetime; None when empty. A time without a zone raises
-    ValueError unless ``naive_as_utc``."""
+    """A QGIS or text date-time as an aware UTC datetime; None when empty.
+
+    QGIS 3.22 drops the zone of date-times it reads from files and OGC API services (a GeoPackage's
+    ``…Z`` arrives as a local-time QDateTime with the UTC clock reading), so a QDateTime's clock is taken
+    as UTC, as LEO, SSEN and the catalogue publish it. Text without a zone raises ValueError unless
+    ``naive_as_utc``."""
     if value is None or (hasattr(value, "isNull") and value.isNull()):
         return None
     if isinstance(value, QDateTime):
         if not value.isValid():
             raise ValueError("not a valid date-time")
-        if value.timeSpec() == Qt.LocalTime and not naive_as_utc:
-            raise ValueError(f"{value.toString(Qt.ISODate)} has no time zone")
-        if value.timeSpec() == Qt.LocalTime:
+        if value.timeSpec() != Qt.UTC and value.timeSpec() != Qt.OffsetFromUTC:
             value = QDateTime(value.date(), value.time(), Qt.UTC)
-        millis = value.toMSecsSinceEpoch()
-        return datetime.fromtimestamp(millis / 1000, timezone.utc)
+        return datetime.fromtimestamp(value.toMSecsSinceEpoch() / 1000, timezone.utc)
     if isinstance(value, datetime):
         stamp = value
     else:
-        stamp = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        try:
+            stamp = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date and time") from None
     if stamp.tzinfo is None:
         if not naive_as_utc:
             raise ValueError(f"{value} has no time zone")

@@ -43,7 +43,9 @@ class FlexBaselineAlgorithm(LeoAlgorithm):
         "enough clean like-days are flagged, never computed from less. Readings are flagged with Project LEO's "
         "cleaning labels (miss_val, mul_miss_val, large_gap, outlier, fmt_err).\n\n"
         "Events on a zone (e.g. a CMZ) use the sum of its sites' load when a zones layer lists its sites "
-        "(comma-separated). Times must carry a time zone unless you choose to read them as UTC."
+        "(comma-separated).\n\nTimes are UTC: date-time fields are read as UTC clock times (QGIS 3.22 drops "
+        "the zone when reading files and OGC API services; LEO and SSEN publish UTC). Times in text fields "
+        "must carry a zone (Z or +01:00) unless you choose to read text without a zone as UTC."
     )
 
     LOAD = "LOAD"
@@ -84,7 +86,7 @@ class FlexBaselineAlgorithm(LeoAlgorithm):
                                                      defaultValue=UNITS.index(LoadUnit.WH)))
         self.addParameter(QgsProcessingParameterBoolean(
             self.STAMP_AT_END, "Times mark the end of each interval (as SSEN's half-hourly data)", True))
-        self.addParameter(QgsProcessingParameterBoolean(self.NAIVE_UTC, "Read times without a zone as UTC", False))
+        self.addParameter(QgsProcessingParameterBoolean(self.NAIVE_UTC, "Read text times without a zone as UTC", False))
         self.addParameter(QgsProcessingParameterVectorLayer(self.EVENTS, "Flexibility events", table))
         self._field(self.EVENT_ID, "Event id field", self.EVENTS, "event_id")
         self._field(self.EVENT_SITE, "Event site or zone field", self.EVENTS, "zone_id")

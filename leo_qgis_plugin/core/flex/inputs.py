@@ -37,7 +37,7 @@ class LoadFields:
     value: str = "total_consumption_active_import"
     unit: LoadUnit = LoadUnit.WH
     stamps_mark_end: bool = True  # SSEN's half-hourly data stamps each interval at its end (00:30 is the first)
-    naive_as_utc: bool = False
+    naive_as_utc: bool = False  # text times without a zone: UTC (True) or refused (False)
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,8 @@ class _StampReader:
         self.known: dict[int, datetime] = {}
 
     def read(self, value, feature_id: int) -> datetime:
-        spec = value.timeSpec() if isinstance(value, QDateTime) and value.isValid() else None
-        if spec == Qt.UTC or (spec == Qt.LocalTime and self.fields.naive_as_utc):
+        # QGIS date-times: the clock reading is UTC (see layers.to_utc); text goes the long way.
+        if isinstance(value, QDateTime) and value.isValid() and value.timeSpec() != Qt.OffsetFromUTC:
             value.setTimeSpec(Qt.UTC)
             millis = value.toMSecsSinceEpoch()
             stamp = self.known.get(millis)
