@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Docs screenshots under Xvfb: QGIS desktop as `make run` opens it, with scripted scenes.
-# Usage: scripts/take_screenshots.sh   (writes docs/images/*.png)
+# Usage: scripts/take_screenshots.sh [NAME]   (writes docs/images/*.png; NAME: only that scene)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LEO_PORT="${LEO_PORT:-8781}"
@@ -12,7 +12,9 @@ export DISPLAY="$display"
 mkdir -p var/log
 sleep 1
 
+only="${1:-}"  # a scene name to take only that one
 shoot() {  # shoot NAME SCENE WAIT_SECONDS
+  [ -n "$only" ] && [ "$only" != "$1" ] && return 0
   local name=$1 scene=$2 wait=$3
   bash scripts/run_qgis.sh --code "scripts/screenshots/$scene" > "var/log/screenshot-$name.log" 2>&1 &
   local pid=$!
@@ -29,3 +31,5 @@ shoot constraints-overlay constraints.py 25
 shoot screening screening.py 30
 shoot export export.py 25
 shoot catalogue-dock catalogue.py 25
+shoot multiscale multiscale.py 30
+shoot flex-baselines flex.py 75

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qgis.core import (
-    QgsClassificationJenks,
+    QgsClassificationPrettyBreaks,
     QgsFeature,
     QgsFeedback,
     QgsField,
@@ -90,9 +90,10 @@ def add_group(layer_name: str, built: list[tuple[Level, QgsVectorLayer, Aggregat
 
 
 def style_aggregate(layer: QgsVectorLayer, field: str = "count") -> None:
-    """Shaded by count (natural breaks, blues), outlined, labelled with the boundary's name and count."""
+    """Shaded by count in blues (pretty breaks: round numbers, in order even for a handful of boundaries),
+    labelled with the boundary's name and count."""
     renderer = QgsGraduatedSymbolRenderer(field)
-    renderer.setClassificationMethod(QgsClassificationJenks())
+    renderer.setClassificationMethod(QgsClassificationPrettyBreaks())
     renderer.updateClasses(layer, 5)
     renderer.updateColorRamp(QgsStyle.defaultStyle().colorRamp("Blues"))
     layer.setRenderer(renderer)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from qgis.core import QgsVectorLayer
 
+from ..exceptions import LeoError
 from ..formats.fields import FieldDef, FieldType
 from ..layers import table_layer
-from .baseline import Event, EventResult
+from .baseline import UK, Event, EventResult, periods
 from .business_case import Prices, SummaryRow, payment
 
 S, N, D = FieldType.STRING, FieldType.NUMBER, FieldType.DATETIME
@@ -72,14 +73,18 @@ def write_csv(rows: list[dict], fields: list[FieldDef], path: Path) -> Path:
 def event_chart(result: EventResult, path: Path) -> Path:
     """Baseline against metered consumption for one event, per period."""
     figure, axes = _figure()
-    labels = [f"P{i + 1}" for i in range(len(result.baseline_profile or result.metered_profile))]
+    count = len(result.baseline_profile or result.metered_profile)
+    labels = [at.astimezone(UK).strftime("%H:%M") for at in periods(result.start, result.end)]
+    if len(labels) != count:  # not half-hourly data: number the intervals
+        labels = [str(n + 1) for n in range(count)]
     if result.baseline_profile:
         axes.plot(labels, result.baseline_profile, marker="o", label=f"Baseline ({result.method})", color="#1f78b4")
     axes.plot(labels, [v if v is not None else float("nan") for v in result.metered_profile], marker="s",
               label="Metered", color="#e31a1c")
     delivered = "no baseline" if result.delivered_kwh is None else f"{result.delivered_kwh:,.1f} kWh delivered"
     axes.set_title(f"{result.event_id}: {delivered}")
-    axes.set_ylabel("kWh per period")
+    axes.set_ylabel("kWh per half-hour")
+    axes.set_xlabel(f"Half-hour starting (UK time), {result.start.astimezone(UK):%d %b %Y}")
     axes.legend()
     return _save(figure, path)
 
@@ -105,8 +110,12 @@ def delivery_chart(summary: list[SummaryRow], path: Path) -> Path:
 
 def _figure():
     # The Agg canvas draws without a display and without touching QGIS's own Qt widgets.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise LeoError("Charts need matplotlib, which this QGIS lacks (on Debian and Ubuntu: "
+                       "apt install python3-matplotlib); the tables and CSV files do not.") from None
 
     figure = Figure(figsize=(8, 4.5), dpi=100, layout="tight")
     FigureCanvasAgg(figure)
