@@ -172,3 +172,77 @@ def multiscale(layer: QgsVectorLayer, fields: list[str] | None = None, stats: li
     built = build_levels(layer, standard_levels(districts, msoas), list(fields or []), [Stat(s) for s in stats],
                          list(rag_fields or []))
     return add_group(layer.name(), built, project)
+
+
+def temporal_controller():
+    """QGIS's Temporal Controller (the map canvas's), or one made for scripts run without QGIS desktop."""
+    from qgis import utils
+    from qgis.core import QgsTemporalNavigationObject
+
+    canvas = utils.iface.mapCanvas() if utils.iface is not None else None
+    controller = canvas.temporalController() if canvas is not None else None
+    if not isinstance(controller, QgsTemporalNavigationObject):
+        controller = _SCRIPT_CONTROLLER.setdefault("controller", QgsTemporalNavigationObject())
+        if canvas is not None:
+            canvas.setTemporalController(controller)
+    return controller
+
+
+_SCRIPT_CONTROLLER: dict = {}
+
+
+def play(layer: QgsVectorLayer, start=None, end=None, step_minutes: float | None = None):
+    """Prepare the Temporal Controller for a temporal layer: its range (or start..end, UTC datetimes) and
+    its natural step (or step_minutes), on the first frame, ready to play. Several layers share one
+    timeline. Returns the controller."""
+    from datetime import timedelta
+
+    from qgis.core import QgsDateTimeRange
+
+    from .core.temporal.clock import to_qdatetime
+    from .core.temporal.controller import layer_range, layer_step, prepare
+
+    extent = layer_range(layer)
+    if start is not None or end is not None or extent is None:
+        if start is None or end is None:
+            raise LeoError(f"{layer.name()!r} has no time range of its own: give start and end.")
+        extent = QgsDateTimeRange(to_qdatetime(start), to_qdatetime(end))
+    step = timedelta(minutes=step_minutes) if step_minutes else layer_step(layer)
+    controller = temporal_controller()
+    prepare(controller, extent, step, share=start is None and end is None)
+    return controller
+
+
+def playback(layer: QgsVectorLayer, value_field: str | None = None, site_field: str | None = None,
+             time_field: str | None = None, headroom: QgsVectorLayer | None = None,
+             project: QgsProject | None = None):
+    """Fast playback of a time-series layer (e.g. substation-load-hh): one point per site whose value
+    follows the Temporal Controller, sized by value and, with a ``headroom`` layer (ssen-headroom),
+    coloured by utilisation of firm capacity (red above 100 %). Returns the PlaybackLayer."""
+    from .core.temporal.controller import bind_playback
+    from .core.temporal.playback import PlaybackLayer, site_locations
+    from .core.temporal.series import read_series
+
+    site_field = site_field or "primary_id"
+    time_field = time_field or "timestamp"
+    value_field = value_field or "avg_kw"
+    series = read_series(layer, site_field, time_field, value_field)
+    capacity = None
+    if headroom is not None:
+        capacity = {str(f["asset_id"]): (f["max_demand_mva"] + f["demand_headroom_mva"]) * 1000
+                    for f in headroom.getFeatures() if f["max_demand_mva"] and f["demand_headroom_mva"] is not None}
+    view = PlaybackLayer(series, site_locations(layer, series), layer.crs().authid(),
+                         f"{layer.name()} (playback)", capacity=capacity)
+    project = project or QgsProject.instance()
+    project.addMapLayer(view.layer)
+    bind_playback(view, temporal_controller(), project)
+    return view
+
+
+def time_series(catalogue: OgcApiCatalogue, dataset_id: str, site_id: str, start=None, end=None,
+                field: str | None = None) -> list:
+    """One site's series from the catalogue as (UTC datetime, value) pairs, in time order; ``field``
+    defaults to the dataset's average kW (or its first number)."""
+    from .core.temporal.remote import fetch_series
+
+    return fetch_series(catalogue, catalogue.get(dataset_id), site_id, start, end, field)

@@ -6,11 +6,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
-from qgis.core import QgsDataSourceUri, QgsFeedback, QgsLayerMetadata, QgsVectorLayer
+from qgis.core import (
+    QgsBox3d,
+    QgsCoordinateReferenceSystem,
+    QgsDataSourceUri,
+    QgsDateTimeRange,
+    QgsFeedback,
+    QgsLayerMetadata,
+    QgsVectorLayer,
+)
 
 from .exceptions import LeoError
 from .models import CatalogueRecord
 from .network import fetch_json
+from .temporal.clock import to_qdatetime
 
 # Custom layer properties that remember where a layer came from (kept in saved projects).
 PROPERTY_PREFIX = "leo_qgis/dataset"
@@ -85,8 +94,24 @@ class OgcApiCatalogue:
         return layer
 
 
+def _metadata_extent(record: CatalogueRecord) -> QgsLayerMetadata.Extent:
+    """The record's extent in QGIS's metadata terms: a box in EPSG:4326 and a time range."""
+    extent = QgsLayerMetadata.Extent()
+    if record.spatial_extent:
+        spatial = QgsLayerMetadata.SpatialExtent()
+        spatial.extentCrs = QgsCoordinateReferenceSystem("EPSG:4326")
+        xmin, ymin, xmax, ymax = record.spatial_extent
+        spatial.bounds = QgsBox3d(xmin, ymin, 0, xmax, ymax, 0)
+        extent.setSpatialExtents([spatial])
+    if record.temporal_extent and None not in record.temporal_extent:
+        start, end = record.temporal_extent
+        extent.setTemporalExtents([QgsDateTimeRange(to_qdatetime(start), to_qdatetime(end))])
+    return extent
+
+
 def describe_layer(layer: QgsVectorLayer, record: CatalogueRecord) -> None:
-    """Fill a layer's QGIS metadata (title, abstract, keywords, licence, attribution) from its record."""
+    """Fill a layer's QGIS metadata (title, abstract, keywords, licence, attribution, spatial and temporal
+    extent) from its record."""
     metadata = QgsLayerMetadata(layer.metadata())
     metadata.setIdentifier(record.id)
     metadata.setTitle(record.title)
@@ -97,6 +122,7 @@ def describe_layer(layer: QgsVectorLayer, record: CatalogueRecord) -> None:
         metadata.setLicenses([record.licence])
     if record.attribution:
         metadata.setRights([record.attribution])
+    metadata.setExtent(_metadata_extent(record))
     layer.setMetadata(metadata)
     layer.setAttribution(record.attribution)
     layer.setCustomProperty(f"{PROPERTY_PREFIX}/version", record.version)

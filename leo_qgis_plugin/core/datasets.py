@@ -16,6 +16,7 @@ from .default_styles import apply_default_style
 from .exceptions import LeoError, NetworkError
 from .models import CatalogueRecord
 from .network import fetch_to_file
+from .temporal.properties import configure_temporal
 
 # Above this many features a dataset is downloaded rather than read live page by page.
 LIVE_LIMIT = 50_000
@@ -116,6 +117,7 @@ def open_dataset(catalogue: OgcApiCatalogue, record: CatalogueRecord, mode: AddM
         layer.setCustomProperty(f"{PROPERTY_PREFIX}/catalogue", catalogue.url)
     layer.setCustomProperty(f"{PROPERTY_PREFIX}/mode", mode.value)
     apply_default_style(layer, record.id)
+    configure_temporal(layer, record)
     return layer
 
 

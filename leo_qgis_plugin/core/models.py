@@ -33,6 +33,10 @@ class CatalogueRecord:
     links: list[dict] = field(default_factory=list)
     feature_count: int = 0
     update_frequency: str = ""
+    time_field: str = ""        # the instant of each row (time series)
+    time_start_field: str = ""  # or the start and end of each row's period (events)
+    time_end_field: str = ""
+    site_field: str = ""        # which site a time-series row belongs to
 
     @property
     def is_time_series(self) -> bool:
@@ -58,4 +62,6 @@ class CatalogueRecord:
             temporal_extent=(_time(interval[0]), _time(interval[1])) if interval else None,
             fields=list(props.get("fields") or []), links=list(data.get("links") or []),
             feature_count=int(props.get("featureCount") or 0), update_frequency=props.get("updateFrequency") or "",
+            time_field=props.get("timeField") or "", time_start_field=props.get("timeStartField") or "",
+            time_end_field=props.get("timeEndField") or "", site_field=props.get("siteField") or "",
         )

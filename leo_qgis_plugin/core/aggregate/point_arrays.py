@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from qgis.core import QgsFeatureRequest, QgsFeedback, QgsProviderRegistry, QgsVectorLayer
+from qgis.core import QgsFeatureRequest, QgsFeedback, QgsVectorLayer
+
+from ..gdal_source import gdal_source
 
 WKB_POINT_SIZE = 21  # byte order, type, x, y
 
@@ -26,28 +28,18 @@ class PointArrays:
 def read_points(layer: QgsVectorLayer, fields: list[str], feedback: QgsFeedback | None = None) -> PointArrays:
     """Coordinates (in the layer's CRS) and the values of ``fields``; features without a geometry are left
     out; a multi-point counts at its centroid."""
-    arrays = _read_with_gdal(layer, fields) if _gdal_can_read(layer) else None
+    arrays = _read_with_gdal(layer, fields)
     return arrays if arrays is not None else _read_with_qgis(layer, fields, feedback)
 
 
-def _gdal_can_read(layer: QgsVectorLayer) -> bool:
-    return layer.providerType() == "ogr" and not layer.subsetString()
-
-
 def _read_with_gdal(layer: QgsVectorLayer, fields: list[str]) -> PointArrays | None:
-    from osgeo import ogr
-
-    uri = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
-    dataset = ogr.Open(uri.get("path", ""))
-    if dataset is None:
+    source = gdal_source(layer)
+    if source is None:
         return None
-    source = dataset.GetLayerByName(uri["layerName"]) if uri.get("layerName") else dataset.GetLayer(0)
-    if source is None or not hasattr(source, "GetArrowStreamAsNumPy"):
-        return None
-    geometry_column = source.GetGeometryColumn() or "wkb_geometry"
+    geometry_column = source.layer.GetGeometryColumn() or "wkb_geometry"
     wkbs, columns = [], {name: [] for name in fields}
     # Masked arrays keep empty values apart from zeros.
-    for batch in source.GetArrowStreamAsNumPy():
+    for batch in source.batches():
         if geometry_column not in batch or np.ma.is_masked(batch[geometry_column]):
             return None  # features without geometry: QGIS reads those
         wkbs.append(np.ma.getdata(batch[geometry_column]))

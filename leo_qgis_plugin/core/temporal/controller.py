@@ -1,0 +1,67 @@
+"""Preparing QGIS's Temporal Controller: one timeline for every temporal layer, the natural step."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from qgis.core import QgsDateTimeRange, QgsInterval, QgsTemporalNavigationObject, QgsVectorLayer
+
+from .properties import PROPERTY_END_STAMPED, PROPERTY_STEP
+
+
+def layer_range(layer: QgsVectorLayer) -> QgsDateTimeRange | None:
+    """The layer's time range: from its catalogue record (metadata), else what QGIS works out. For data
+    stamped at the end of each period the range starts a step before the first stamp."""
+    extents = layer.metadata().extent().temporalExtents()
+    if extents and extents[0].begin().isValid():
+        begin = extents[0].begin()
+        if layer.customProperty(PROPERTY_END_STAMPED):
+            begin = begin.addSecs(-int(layer_step(layer).total_seconds()))
+        return QgsDateTimeRange(begin, extents[0].end())
+    calculated = layer.temporalProperties().calculateTemporalExtent(layer)
+    return calculated if calculated.begin().isValid() else None
+
+
+def layer_step(layer: QgsVectorLayer) -> timedelta:
+    seconds = layer.customProperty(PROPERTY_STEP)
+    return timedelta(seconds=float(seconds)) if seconds else timedelta(minutes=30)
+
+
+def prepare(controller: QgsTemporalNavigationObject, extent: QgsDateTimeRange, step: timedelta,
+            share: bool = True) -> None:
+    """Set the controller's range and step and put it on its first frame, ready to play. With ``share``,
+    a range already set is widened (several temporal layers, one timeline) and the finer step kept."""
+    if share and controller.navigationMode() == QgsTemporalNavigationObject.Animated:
+        current = controller.temporalExtents()
+        if current.begin().isValid():
+            extent = QgsDateTimeRange(min(current.begin(), extent.begin()), max(current.end(), extent.end()))
+            step = min(step, timedelta(seconds=controller.frameDuration().seconds()))
+    controller.setNavigationMode(QgsTemporalNavigationObject.Animated)
+    controller.setTemporalExtents(extent)
+    controller.setFrameDuration(QgsInterval(step.total_seconds()))
+    controller.setCurrentFrameNumber(0)
+
+
+_BOUND: dict[str, object] = {}  # layer id -> the playback kept alive while its layer is in the project
+
+
+def bind_playback(playback, controller: QgsTemporalNavigationObject, project) -> None:
+    """Show each frame of the controller in a PlaybackLayer, until the layer leaves the project."""
+    from .clock import from_qdatetime
+
+    def show(frame: QgsDateTimeRange) -> None:
+        if frame.begin().isValid() and frame.end().isValid():
+            playback.show_frame(from_qdatetime(frame.begin()), from_qdatetime(frame.end()))
+
+    layer_id = playback.layer.id()
+    controller.updateTemporalRange.connect(show)
+    _BOUND[layer_id] = (playback, controller, show)
+
+    def forget(removed_id: str) -> None:
+        if removed_id == layer_id and layer_id in _BOUND:
+            _, bound_controller, slot = _BOUND.pop(layer_id)
+            bound_controller.updateTemporalRange.disconnect(slot)
+            project.layerWillBeRemoved.disconnect(forget)
+
+    project.layerWillBeRemoved.connect(forget)
+    show(controller.dateTimeRangeForFrameNumber(controller.currentFrameNumber()))

@@ -1,0 +1,100 @@
+"""Fast playback of a time series: one feature per site whose value is looked up per frame.
+
+QGIS's own temporal filter re-reads and re-filters the whole series for every frame; here the series is
+a matrix in memory (series.SeriesMatrix) and a frame only rewrites one value per site in a small memory
+layer, so frames stay cheap however long the series is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsField,
+    QgsGeometry,
+    QgsMarkerSymbol,
+    QgsProperty,
+    QgsRuleBasedRenderer,
+    QgsSymbolLayer,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from .clock import uk_label
+from .series import SeriesMatrix
+
+PLAYBACK_PROPERTY = "leo_qgis/temporal/playback"
+# Utilisation bands: colours as the network constraint RAG (red above firm capacity).
+BANDS = (("Over firm capacity (> 100 %)", '"utilisation_pct" > 100', "#d7191c"),
+         ("High (80-100 %)", '"utilisation_pct" > 80 AND "utilisation_pct" <= 100', "#f5a300"),
+         ("Below 80 %", '"utilisation_pct" <= 80', "#1a9641"))
+
+
+class PlaybackLayer:
+    """A point layer (one feature per site) showing the current frame's value and utilisation."""
+
+    def __init__(self, series: SeriesMatrix, locations: dict[str, QgsGeometry], crs: str, name: str,
+                 unit: str = "kW", capacity: dict[str, float] | None = None) -> None:
+        self.series = series
+        self.unit = unit
+        self.capacity = np.array([(capacity or {}).get(site, np.nan) for site in series.sites], dtype=np.float32)
+        self.scale_max = float(np.nanpercentile(series.values, 99)) if np.isfinite(series.values).any() else 1.0
+        self.layer = QgsVectorLayer(f"Point?crs={crs}", name, "memory")
+        self.layer.dataProvider().addAttributes([
+            QgsField("site_id", QVariant.String), QgsField("value", QVariant.Double),
+            QgsField("utilisation_pct", QVariant.Double), QgsField("frame", QVariant.String)])
+        self.layer.updateFields()
+        self.layer.setCustomProperty(PLAYBACK_PROPERTY, True)
+        features = []
+        for site in series.sites:
+            feature = QgsFeature(self.layer.fields())
+            feature["site_id"] = site
+            if site in locations:
+                feature.setGeometry(locations[site])
+            features.append(feature)
+        self.layer.dataProvider().addFeatures(features)
+        self.fids = [f.id() for f in self.layer.getFeatures(QgsFeatureRequest().setNoAttributes())]
+        self.columns = [self.layer.fields().indexOf(n) for n in ("value", "utilisation_pct", "frame")]
+        self._style()
+
+    def show_frame(self, start: datetime, end: datetime) -> np.ndarray:
+        """Write the frame's values (NaN: no data) into the layer and repaint it; the values."""
+        values = self.series.frame(start, end)
+        utilisation = 100.0 * values / self.capacity
+        label = uk_label(start)
+        changes = {}
+        for fid, value, share in zip(self.fids, values.tolist(), utilisation.tolist()):
+            changes[fid] = {self.columns[0]: None if value != value else round(value, 1),
+                            self.columns[1]: None if share != share else round(share, 1),
+                            self.columns[2]: label}
+        self.layer.dataProvider().changeAttributeValues(changes)
+        self.layer.triggerRepaint()
+        return values
+
+    def _style(self) -> None:
+        """Size by value; colour by utilisation of firm capacity (red above 100 %); hollow grey for no data."""
+        size = QgsProperty.fromExpression(f'scale_linear(coalesce("value", 0), 0, {self.scale_max:.1f}, 2, 9)')
+        root = QgsRuleBasedRenderer.Rule(None)
+        no_data = QgsMarkerSymbol.createSimple({"name": "circle", "color": "255,255,255,0", "outline_color": "#7a7a7a",
+                                               "outline_style": "dash", "size": "2.5"})
+        root.appendChild(QgsRuleBasedRenderer.Rule(no_data, 0, 0, '"value" IS NULL', "No data"))
+        bands = BANDS if np.isfinite(self.capacity).any() else (("Load", '"value" IS NOT NULL', "#2b83ba"),)
+        for label, expression, colour in bands:
+            symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "outline_color": "#202020"})
+            symbol.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertySize, size)
+            root.appendChild(QgsRuleBasedRenderer.Rule(symbol, 0, 0, expression, label))
+        self.layer.setRenderer(QgsRuleBasedRenderer(root))
+        self.layer.setMapTipTemplate(
+            f"<b>[% \"site_id\" %]</b> at [% \"frame\" %]<br>[% coalesce(format_number(\"value\", 0) || ' {self.unit}', "
+            "'no data') %] ([% coalesce(format_number(\"utilisation_pct\", 0) || ' % of firm capacity', '') %])")
+
+
+def site_locations(layer: QgsVectorLayer, series: SeriesMatrix) -> dict[str, QgsGeometry]:
+    """Each site's point, read from one of its rows."""
+    fids = [fid for fid in series.first_row.values() if fid >= 0]
+    site_of = {fid: site for site, fid in series.first_row.items()}
+    return {site_of[f.id()]: QgsGeometry(f.geometry()) for f in layer.getFeatures(QgsFeatureRequest().setFilterFids(fids))
+            if not f.geometry().isEmpty()}

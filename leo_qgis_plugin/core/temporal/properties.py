@@ -1,0 +1,78 @@
+"""Temporal properties for catalogue layers, so they play in QGIS's Temporal Controller."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from qgis.core import (
+    QgsDateTimeRange,
+    QgsFeatureRequest,
+    QgsUnitTypes,
+    QgsVectorLayer,
+    QgsVectorLayerTemporalProperties,
+)
+
+from ..models import CatalogueRecord
+from .clock import from_qdatetime, to_qdatetime
+
+PROPERTY_STEP = "leo_qgis/temporal/step_seconds"
+PROPERTY_END_STAMPED = "leo_qgis/temporal/stamps_mark_end"
+SAMPLE = 2000  # rows read to find a series' natural step
+
+
+def natural_step(layer: QgsVectorLayer, time_field: str) -> timedelta | None:
+    """The series' usual interval (30 minutes, 5 seconds…) from the first rows, or None."""
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setLimit(SAMPLE)
+    request.setSubsetOfAttributes([time_field], layer.fields())
+    stamps = sorted({from_qdatetime(f[time_field]) for f in layer.getFeatures(request)
+                     if hasattr(f[time_field], "isValid") and f[time_field].isValid()})
+    steps = [b - a for a, b in zip(stamps, stamps[1:])]
+    if not steps:
+        return None
+    return max(set(steps), key=steps.count)
+
+
+def stamps_mark_end(record: CatalogueRecord) -> bool:
+    """SSEN's half-hourly data stamps each half-hour at its end (the field's title says so)."""
+    for field in record.fields:
+        if field.get("name") == record.time_field:
+            return "end of" in (field.get("title") or "").lower()
+    return False
+
+
+def configure_temporal(layer: QgsVectorLayer, record: CatalogueRecord) -> timedelta | None:
+    """Make a catalogue layer temporal from its record: an instant per row (lasting the series' step; for
+    end-stamped data the step before the stamp), or a start and an end per row. Returns the step."""
+    properties = layer.temporalProperties()
+    step = None
+    if record.time_start_field and record.time_end_field:
+        properties.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields)
+        properties.setStartField(record.time_start_field)
+        properties.setEndField(record.time_end_field)
+        step = timedelta(minutes=30)
+    elif record.time_field:
+        step = natural_step(layer, record.time_field) or timedelta(minutes=30)
+        if stamps_mark_end(record):
+            # Each row covers the step *before* its stamp: 16:30 holds 16:00-16:30.
+            minutes = step.total_seconds() / 60
+            properties.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromExpressions)
+            properties.setStartExpression(f'"{record.time_field}" - make_interval(minutes:={minutes:g})')
+            properties.setEndExpression(f'"{record.time_field}"')
+            layer.setCustomProperty(PROPERTY_END_STAMPED, True)
+        else:
+            properties.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeInstantFromField)
+            properties.setStartField(record.time_field)
+            properties.setFixedDuration(step.total_seconds())
+            properties.setDurationUnits(QgsUnitTypes.TemporalSeconds)
+    else:
+        return None
+    properties.setIsActive(True)
+    layer.setCustomProperty(PROPERTY_STEP, step.total_seconds())
+    return step
+
+
+def record_range(record: CatalogueRecord) -> QgsDateTimeRange | None:
+    if not record.temporal_extent or None in record.temporal_extent:
+        return None
+    start, end = record.temporal_extent
+    return QgsDateTimeRange(to_qdatetime(start), to_qdatetime(end))

@@ -1,0 +1,168 @@
+"""Time: catalogue layers play in QGIS's Temporal Controller; a fast playback layer shows each half-hour,
+gaps as "no data", the right substations red at the right time; series by site from the catalogue."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from qgis.core import (
+    QgsDateTimeRange,
+    QgsFeature,
+    QgsField,
+    QgsInterval,
+    QgsMapRendererParallelJob,
+    QgsMapSettings,
+    QgsRectangle,
+    QgsTemporalNavigationObject,
+    QgsVectorLayer,
+    QgsVectorLayerTemporalProperties,
+)
+from qgis.PyQt.QtCore import QSize, QVariant
+from qgis.PyQt.QtGui import QColor
+
+from leo_qgis_plugin import api
+from leo_qgis_plugin.core.temporal.clock import from_qdatetime, to_qdatetime, uk_label
+
+UTC = timezone.utc
+HEADINGTON, BAMPTON = "30013", "30046"
+
+
+def test_catalogue_layers_are_temporal_and_share_one_timeline(project, sqlite_server):
+    catalogue = api.connect(sqlite_server.url)
+    load = api.add_dataset(catalogue, "substation-load-hh", mode="live")
+    properties = load.temporalProperties()
+    assert properties.isActive()
+    # SSEN stamps a half-hour at its end: the row stamped 16:30 plays from 16:00 to 16:30.
+    assert properties.mode() == QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromExpressions
+    assert "make_interval(minutes:=30)" in properties.startExpression()
+    events = api.add_dataset(catalogue, "flex-events", mode="live")
+    assert events.temporalProperties().mode() == QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields
+    assert (events.temporalProperties().startField(), events.temporalProperties().endField()) == ("start", "end")
+    meter = api.add_dataset(catalogue, "leo-mvs-leod041f06", mode="live")
+    assert meter.temporalProperties().fixedDuration() == 5  # the trial meter logs every 5 seconds
+
+    controller = api.play(load)
+    assert controller.navigationMode() == QgsTemporalNavigationObject.Animated
+    assert controller.frameDuration().seconds() == 1800 and controller.currentFrameNumber() == 0
+    # The first row, stamped 00:30, holds 00:00-00:30: the timeline starts at midnight.
+    assert from_qdatetime(controller.temporalExtents().begin()) == datetime(2025, 1, 1, 0, 0, tzinfo=UTC)
+    api.play(meter)  # a second layer widens the timeline (2019) and keeps the finer step
+    assert from_qdatetime(controller.temporalExtents().begin()).year == 2019
+    assert from_qdatetime(controller.temporalExtents().end()) == datetime(2026, 1, 1, tzinfo=UTC)
+    assert controller.frameDuration().seconds() == 5
+
+
+def test_clock_change_days_have_50_and_46_half_hours():
+    controller = QgsTemporalNavigationObject()
+    for day, after, frames in [((2025, 10, 26), (2025, 10, 27), 50), ((2025, 3, 30), (2025, 3, 31), 46)]:
+        start = datetime(*day, tzinfo=api_uk()).astimezone(UTC)
+        end = datetime(*after, tzinfo=api_uk()).astimezone(UTC)
+        controller.setTemporalExtents(QgsDateTimeRange(to_qdatetime(start), to_qdatetime(end)))
+        controller.setFrameDuration(QgsInterval(1800))
+        assert controller.totalFrameCount() == frames
+    assert uk_label(datetime(2025, 10, 26, 0, 30, tzinfo=UTC)) == "Sun 26 Oct 2025 01:30 BST"
+    assert uk_label(datetime(2025, 10, 26, 1, 30, tzinfo=UTC)) == "Sun 26 Oct 2025 01:30 GMT"
+
+
+def api_uk():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/London")
+
+
+def test_time_series_of_one_site_from_the_catalogue(sqlite_server):
+    catalogue = api.connect(sqlite_server.url)
+    day = api.time_series(catalogue, "substation-load-hh", HEADINGTON, datetime(2025, 10, 26, tzinfo=UTC),
+                          datetime(2025, 10, 27, tzinfo=UTC))
+    # 00:00 to 00:00 UTC inclusive: 49 stamps, the duplicated 01:00 row at the clock change counted once.
+    assert len(day) == 49 and len({t for t, _ in day}) == 49 and day == sorted(day)
+    assert all(isinstance(v, float) and v > 0 for _, v in day)
+    gap = api.time_series(catalogue, "substation-load-hh", BAMPTON, datetime(2025, 3, 10, tzinfo=UTC),
+                          datetime(2025, 3, 14, tzinfo=UTC))
+    stamps = {t for t, _ in gap}
+    assert datetime(2025, 3, 11, 12, tzinfo=UTC) not in stamps and datetime(2025, 3, 13, 15, tzinfo=UTC) in stamps
+    with pytest.raises(Exception, match="no numeric field 'colour'"):
+        api.time_series(catalogue, "substation-load-hh", HEADINGTON, field="colour")
+
+
+@pytest.fixture(scope="module")
+def load_gpkg(demo_sqlite_path, tmp_path_factory) -> Path:
+    """Two weeks of three primaries' load (with Bampton's gap), copied with ogr2ogr like a download."""
+    target = tmp_path_factory.mktemp("load") / "load.gpkg"
+    subprocess.run(["ogr2ogr", "-f", "GPKG", "-nln", "load", str(target), str(demo_sqlite_path), "-sql",
+                    "SELECT * FROM d_substation_load_hh_v1 WHERE primary_id IN ('30013', '30043', '30046') "
+                    "AND timestamp >= '2025-03-05' AND timestamp < '2025-03-19'"], check=True, capture_output=True)
+    return target
+
+
+def headroom(capacity_mva: dict[str, float]) -> QgsVectorLayer:
+    layer = QgsVectorLayer("None", "headroom", "memory")
+    layer.dataProvider().addAttributes([QgsField("asset_id", QVariant.String),
+                                        QgsField("max_demand_mva", QVariant.Double),
+                                        QgsField("demand_headroom_mva", QVariant.Double)])
+    layer.updateFields()
+    features = []
+    for asset, capacity in capacity_mva.items():
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([asset, capacity / 2, capacity / 2])
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    return layer
+
+
+def pixel_at_site(layer: QgsVectorLayer, site: str) -> QColor:
+    (feature,) = [f for f in layer.getFeatures() if f["site_id"] == site]
+    point = feature.geometry().asPoint()
+    settings = QgsMapSettings()
+    settings.setLayers([layer])
+    settings.setDestinationCrs(layer.crs())
+    settings.setExtent(QgsRectangle(point.x() - 0.01, point.y() - 0.01, point.x() + 0.01, point.y() + 0.01))
+    settings.setOutputSize(QSize(101, 101))
+    settings.setBackgroundColor(QColor("white"))
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    return QColor(job.renderedImage().pixel(50, 50))
+
+
+def test_playback_colours_the_right_substations_at_the_right_half_hour(project, load_gpkg):
+    load = QgsVectorLayer(f"{load_gpkg}|layername=load", "load", "ogr")
+    peak = max(f["avg_kw"] for f in load.getFeatures() if f["primary_id"] == HEADINGTON) / 1000
+    # Headington's firm capacity set just below its peak: red at the evening peak, green at night.
+    view = api.playback(load, headroom=headroom({HEADINGTON: peak * 0.95, "30043": 1000.0}))
+    assert view.layer.featureCount() == 3 and view.series.values.shape == (3, 14 * 48)
+    at_peak = max(range(view.series.values.shape[1]), key=lambda i: view.series.values[0, i])
+    end = datetime.fromtimestamp(int(view.series.instants[at_peak]), UTC)
+    view.show_frame(end - timedelta(minutes=30), end)
+    assert pixel_at_site(view.layer, HEADINGTON).name() == "#d7191c"  # over firm capacity
+    assert pixel_at_site(view.layer, "30043").name() == "#1a9641"     # Witney: far below
+    night = datetime(2025, 3, 8, 3, 0, tzinfo=UTC)
+    view.show_frame(night, night + timedelta(minutes=30))
+    assert pixel_at_site(view.layer, HEADINGTON).name() == "#1a9641"
+    # Bampton's gap (10-13 March) is "no data": a hollow circle, never a zero.
+    in_gap = datetime(2025, 3, 11, 12, 0, tzinfo=UTC)
+    values = view.show_frame(in_gap, in_gap + timedelta(minutes=30))
+    bampton = next(f for f in view.layer.getFeatures() if f["site_id"] == BAMPTON)
+    assert bampton["value"] is None or bampton["value"] != bampton["value"] or str(bampton["value"]) == "NULL"
+    assert pixel_at_site(view.layer, BAMPTON).name() == "#ffffff"
+    assert values[view.series.sites.index(BAMPTON)] != values[view.series.sites.index(BAMPTON)]  # NaN
+
+
+def test_playback_follows_the_temporal_controller(project, load_gpkg):
+    load = QgsVectorLayer(f"{load_gpkg}|layername=load", "load", "ogr")
+    view = api.playback(load)
+    controller = api.temporal_controller()
+    start = datetime(2025, 3, 6, 17, 0, tzinfo=UTC)
+    controller.setNavigationMode(QgsTemporalNavigationObject.Animated)
+    controller.setTemporalExtents(QgsDateTimeRange(to_qdatetime(start), to_qdatetime(start + timedelta(hours=2))))
+    controller.setFrameDuration(QgsInterval(1800))
+    controller.setCurrentFrameNumber(1)  # 17:30-18:00: the row stamped 18:00
+    (headington,) = [f for f in view.layer.getFeatures() if f["site_id"] == HEADINGTON]
+    expected = next(v for t, v in view.series.series(HEADINGTON) if t == start + timedelta(hours=1))
+    assert headington["value"] == pytest.approx(expected, abs=0.1)
+    assert headington["frame"] == "Thu 06 Mar 2025 17:30 GMT"
+    project.removeMapLayer(view.layer.id())
+    controller.setCurrentFrameNumber(2)  # the playback is gone: nothing breaks
