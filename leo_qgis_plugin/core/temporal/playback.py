@@ -56,6 +56,7 @@ class PlaybackLayer:
                 feature.setGeometry(locations[site])
             features.append(feature)
         self.layer.dataProvider().addFeatures(features)
+        self.layer.updateExtents()
         self.fids = [f.id() for f in self.layer.getFeatures(QgsFeatureRequest().setNoAttributes())]
         self.columns = [self.layer.fields().indexOf(n) for n in ("value", "utilisation_pct", "frame")]
         self._style()

@@ -61,10 +61,13 @@ def read_series(layer: QgsVectorLayer, site_field: str, time_field: str, value_f
     columns = _read_with_gdal(layer, site_field, time_field, value_field)
     if columns is None:
         columns = _read_with_qgis(layer, site_field, time_field, value_field, feedback)
-    codes, stamps, values, site_names, first_row = columns
-    instants, where = np.unique(stamps, return_inverse=True)
+    batches, site_names, first_row = columns
+    # Batch by batch: never one array of every row (17.5 million rows would need gigabytes).
+    uniques = [np.unique(stamps) for _, stamps, _ in batches]
+    instants = np.unique(np.concatenate(uniques)) if uniques else np.zeros(0, dtype=np.int64)
     matrix = np.full((len(site_names), len(instants)), np.nan, dtype=np.float32)
-    matrix[codes, where] = values
+    for codes, stamps, values in batches:
+        matrix[codes, np.searchsorted(instants, stamps)] = values
     return SeriesMatrix(site_names, instants, matrix, first_row, stamps_mark_end)
 
 
@@ -74,7 +77,7 @@ def _read_with_gdal(layer: QgsVectorLayer, site_field: str, time_field: str, val
         return None
     index: dict[str, int] = {}
     first_row: dict[str, int] = {}
-    codes, stamps, values = [], [], []
+    batches = []
     for batch in source.batches():
         if not {site_field, time_field, value_field} <= set(batch):
             return None
@@ -94,12 +97,8 @@ def _read_with_gdal(layer: QgsVectorLayer, site_field: str, time_field: str, val
         stamp = np.ma.getdata(times).astype("datetime64[s]").astype(np.int64)
         value = np.ma.filled(batch[value_field].astype(np.float32), np.nan)
         known = ~np.ma.getmaskarray(times)
-        codes.append(code[known])
-        stamps.append(stamp[known])
-        values.append(value[known])
-    if not codes:
-        return np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.float32), [], {}
-    return np.concatenate(codes), np.concatenate(stamps), np.concatenate(values), list(index), first_row
+        batches.append((code[known], stamp[known], value[known]))
+    return batches, list(index), first_row
 
 
 def _read_with_qgis(layer: QgsVectorLayer, site_field: str, time_field: str, value_field: str,
@@ -123,5 +122,5 @@ def _read_with_qgis(layer: QgsVectorLayer, site_field: str, time_field: str, val
         codes.append(index[site])
         stamps.append(int(from_qdatetime(stamp).timestamp()))
         values.append(np.nan if value is None or (hasattr(value, "isNull") and value.isNull()) else float(value))
-    return (np.array(codes, dtype=np.int32), np.array(stamps, dtype=np.int64), np.array(values, dtype=np.float32),
-            list(index), first_row)
+    batch = (np.array(codes, dtype=np.int32), np.array(stamps, dtype=np.int64), np.array(values, dtype=np.float32))
+    return [batch], list(index), first_row
