@@ -177,18 +177,10 @@ def multiscale(layer: QgsVectorLayer, fields: list[str] | None = None, stats: li
 def temporal_controller():
     """QGIS's Temporal Controller (the map canvas's), or one made for scripts run without QGIS desktop."""
     from qgis import utils
-    from qgis.core import QgsTemporalNavigationObject
 
-    canvas = utils.iface.mapCanvas() if utils.iface is not None else None
-    controller = canvas.temporalController() if canvas is not None else None
-    if not isinstance(controller, QgsTemporalNavigationObject):
-        controller = _SCRIPT_CONTROLLER.setdefault("controller", QgsTemporalNavigationObject())
-        if canvas is not None:
-            canvas.setTemporalController(controller)
-    return controller
+    from .core.temporal.controller import canvas_controller
 
-
-_SCRIPT_CONTROLLER: dict = {}
+    return canvas_controller(utils.iface.mapCanvas() if utils.iface is not None else None)
 
 
 def play(layer: QgsVectorLayer, start=None, end=None, step_minutes: float | None = None):
@@ -220,19 +212,11 @@ def playback(layer: QgsVectorLayer, value_field: str | None = None, site_field: 
     follows the Temporal Controller, sized by value and, with a ``headroom`` layer (ssen-headroom),
     coloured by utilisation of firm capacity (red above 100 %). Returns the PlaybackLayer."""
     from .core.temporal.controller import bind_playback
-    from .core.temporal.playback import PlaybackLayer, site_locations
+    from .core.temporal.playback import make_playback
     from .core.temporal.series import read_series
 
-    site_field = site_field or "primary_id"
-    time_field = time_field or "timestamp"
-    value_field = value_field or "avg_kw"
-    series = read_series(layer, site_field, time_field, value_field)
-    capacity = None
-    if headroom is not None:
-        capacity = {str(f["asset_id"]): (f["max_demand_mva"] + f["demand_headroom_mva"]) * 1000
-                    for f in headroom.getFeatures() if f["max_demand_mva"] and f["demand_headroom_mva"] is not None}
-    view = PlaybackLayer(series, site_locations(layer, series), layer.crs().authid(),
-                         f"{layer.name()} (playback)", capacity=capacity)
+    series = read_series(layer, site_field or "primary_id", time_field or "timestamp", value_field or "avg_kw")
+    view = make_playback(layer, series, headroom)
     project = project or QgsProject.instance()
     project.addMapLayer(view.layer)
     bind_playback(view, temporal_controller(), project)

@@ -25,6 +25,7 @@ class LeoPlugin:
         self.menu = None
         self.constraints_dock = None
         self.catalogue_dock = None
+        self.time_dock = None
         self.actions: list[QAction] = []
         self._task = None  # the running multi-scale task, kept referenced until it ends
 
@@ -38,9 +39,11 @@ class LeoPlugin:
 
     def initGui(self) -> None:  # noqa: N802 - QGIS API name
         from . import resources  # noqa: F401 - registers the plugin's Qt resources (icons)
+        from .core.temporal.controller import canvas_controller
         from .gui.browser import LeoDataItemProvider
         from .gui.catalogue_dock import CatalogueDock
         from .gui.constraints_dock import ConstraintsDock
+        from .gui.time_dock import TimeDock
         from .gui.updates import UpdateChecker
 
         ensure_default_connection()
@@ -53,7 +56,8 @@ class LeoPlugin:
         self.catalogue_dock = CatalogueDock(self._canvas_extent_wgs84, self._zoom_to_wgs84, window)
         self.constraints_dock = ConstraintsDock(window)
         self.constraints_dock.screen_requested.connect(self.open_screening)
-        for dock in (self.catalogue_dock, self.constraints_dock):
+        self.time_dock = TimeDock(canvas_controller(self.iface.mapCanvas()), self.iface.activeLayer, window)
+        for dock in (self.catalogue_dock, self.constraints_dock, self.time_dock):
             dock.message.connect(self._show_message)
             self.iface.addDockWidget(Qt.RightDockWidgetArea, dock)
             dock.hide()
@@ -63,6 +67,9 @@ class LeoPlugin:
         toggle = self.constraints_dock.toggleViewAction()
         toggle.setIcon(QIcon(ICON))
         toggle.setText("Network constraints")
+        clock = self.time_dock.toggleViewAction()
+        clock.setIcon(QIcon(ICON))
+        clock.setText("Time playback")
         screen = QAction(QIcon(ICON), "Screen my sites against headroom…", window)
         screen.triggered.connect(self.open_screening)
         export = QAction(QIcon(ICON), "Export layers (Shapefile, GeoPackage, GeoJSON, CSV)…", window)
@@ -81,7 +88,7 @@ class LeoPlugin:
             window.menuBar().insertMenu(help_menu.menuAction(), self.menu)  # before Help, as QGIS's own menus
         else:
             window.menuBar().addMenu(self.menu)
-        for action in (browse, toggle, screen, export, None, aggregate, multiscale, baseline):
+        for action in (browse, toggle, clock, screen, export, None, aggregate, multiscale, baseline):
             if action is None:
                 self.menu.addSeparator()
                 continue
@@ -89,7 +96,9 @@ class LeoPlugin:
             self.actions.append(action)
         self.toolbar.addAction(browse)
         self.toolbar.addAction(toggle)
+        self.toolbar.addAction(clock)
         QgsProject.instance().legendLayersAdded.connect(self._keep_overlay_on_top)
+        QgsProject.instance().layersAdded.connect(self._ready_to_play)
         self.updates = UpdateChecker(self.iface.layerTreeView(), window)
         self.updates.message.connect(self._show_message)
         self.catalogue_dock.check_updates.clicked.connect(self.updates.check)
@@ -99,6 +108,7 @@ class LeoPlugin:
         from . import resources
 
         QgsProject.instance().legendLayersAdded.disconnect(self._keep_overlay_on_top)
+        QgsProject.instance().layersAdded.disconnect(self._ready_to_play)
         QgsProject.instance().readProject.disconnect(self._project_opened)
         if self.updates is not None:
             self.updates.clear()
@@ -114,11 +124,13 @@ class LeoPlugin:
             self.menu = None
         if self.catalogue_dock is not None:
             self.catalogue_dock.cancel_tasks()
-        for dock in (self.catalogue_dock, self.constraints_dock):
+        if self.time_dock is not None:
+            self.time_dock.disconnect_controller()
+        for dock in (self.catalogue_dock, self.constraints_dock, self.time_dock):
             if dock is not None:
                 self.iface.removeDockWidget(dock)
                 dock.deleteLater()
-        self.catalogue_dock = self.constraints_dock = None
+        self.catalogue_dock = self.constraints_dock = self.time_dock = None
         if self.toolbar is not None:
             self.toolbar.deleteLater()
             self.toolbar = None
@@ -189,6 +201,16 @@ class LeoPlugin:
 
     def _show_message(self, text: str, level: int) -> None:
         self.iface.messageBar().pushMessage("LEO", text, level, 8)
+
+    def _ready_to_play(self, layers) -> None:
+        """A catalogue time series or event layer added: the Temporal Controller takes its range and step."""
+        from .core.temporal.properties import PROPERTY_STEP
+
+        for layer in layers:
+            if layer.customProperty(PROPERTY_STEP):
+                from . import api
+
+                api.play(layer)
 
     def _project_opened(self, _document) -> None:
         self.updates.check()

@@ -166,3 +166,49 @@ def test_playback_follows_the_temporal_controller(project, load_gpkg):
     assert headington["frame"] == "Thu 06 Mar 2025 17:30 GMT"
     project.removeMapLayer(view.layer.id())
     controller.setCurrentFrameNumber(2)  # the playback is gone: nothing breaks
+
+
+def test_the_time_dock_drives_the_controller_and_charts_the_selected_sites(project, load_gpkg):
+    from types import SimpleNamespace
+
+    from matplotlib.dates import date2num
+    from qgis.PyQt.QtCore import QDateTime
+
+    from leo_qgis_plugin.gui.time_dock import TimeDock
+
+    from .support.qt import wait_for
+
+    load = QgsVectorLayer(f"{load_gpkg}|layername=load", "Load", "ogr")
+    project.addMapLayer(load)
+    controller = QgsTemporalNavigationObject()
+    dock = TimeDock(controller, lambda: load)
+    start = datetime(2025, 3, 6, 0, 0, tzinfo=UTC)
+    controller.setNavigationMode(QgsTemporalNavigationObject.Animated)
+    controller.setFrameDuration(QgsInterval(1800))
+    controller.setTemporalExtents(QgsDateTimeRange(to_qdatetime(start), to_qdatetime(start + timedelta(days=7))))
+    assert dock.range_start.dateTime() == QDateTime(2025, 3, 6, 0, 0)  # UK time (GMT in March)
+    dock.forward.click()
+    assert controller.currentFrameNumber() == 1 and "Thu 06 Mar 2025 00:30 GMT" in dock.now.text()
+    dock.jump_to(datetime(2025, 3, 7, 17, 10, tzinfo=UTC))
+    assert controller.currentFrameNumber() == 48 + 34 and "(frame 83 of 336)" in dock.now.text()
+    dock.play.setChecked(True)
+    assert controller.animationState() == QgsTemporalNavigationObject.Forward
+    dock.play.setChecked(False)
+    assert controller.animationState() == QgsTemporalNavigationObject.Idle
+
+    messages = []
+    dock.message.connect(lambda text, _level: messages.append(text))
+    dock.fast.click()  # the active layer (Load) read in a task, then a playback layer following the controller
+    wait_for(lambda: messages)
+    assert "3 sites" in messages[0]
+    (playback,) = [lyr for lyr in project.mapLayers().values() if lyr.name() == "Load (playback)"]
+    headington = next(f.id() for f in playback.getFeatures() if f["site_id"] == HEADINGTON)
+    playback.selectByIds([headington])
+    assert [line.get_label() for line in dock.chart.axes.lines if line.get_label() == HEADINGTON] == [HEADINGTON]
+    controller.setCurrentFrameNumber(10)
+    cursor = dock.chart.cursor.get_xdata()[0]
+    assert cursor.astimezone(UTC) == start + timedelta(hours=5)
+    dock.chart._click(SimpleNamespace(xdata=date2num(start + timedelta(days=2, hours=8))))
+    assert controller.currentFrameNumber() == 96 + 16  # clicking the chart moves the controller
+    assert next(playback.getFeatures(f"\"site_id\" = '{HEADINGTON}'"))["frame"] == "Sat 08 Mar 2025 08:00 GMT"
+    dock.disconnect_controller()

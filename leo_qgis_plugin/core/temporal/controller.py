@@ -8,6 +8,21 @@ from qgis.core import QgsDateTimeRange, QgsInterval, QgsTemporalNavigationObject
 
 from .properties import PROPERTY_END_STAMPED, PROPERTY_STEP
 
+_OWN: list[QgsTemporalNavigationObject] = []  # the controller made when a canvas has none (scripts, tests)
+
+
+def canvas_controller(canvas=None) -> QgsTemporalNavigationObject:
+    """The map canvas's Temporal Controller; without one (QGIS run from a script) one is made, set on the
+    canvas if there is a canvas, and kept."""
+    controller = canvas.temporalController() if canvas is not None else None
+    if isinstance(controller, QgsTemporalNavigationObject):
+        return controller
+    if not _OWN:
+        _OWN.append(QgsTemporalNavigationObject())
+    if canvas is not None:
+        canvas.setTemporalController(_OWN[0])
+    return _OWN[0]
+
 
 def layer_range(layer: QgsVectorLayer) -> QgsDateTimeRange | None:
     """The layer's time range: from its catalogue record (metadata), else what QGIS works out. For data
@@ -65,3 +80,8 @@ def bind_playback(playback, controller: QgsTemporalNavigationObject, project) ->
 
     project.layerWillBeRemoved.connect(forget)
     show(controller.dateTimeRangeForFrameNumber(controller.currentFrameNumber()))
+
+
+def bound_playbacks() -> list:
+    """The playback layers following a controller now."""
+    return [playback for playback, _, _ in _BOUND.values()]

@@ -99,3 +99,22 @@ def site_locations(layer: QgsVectorLayer, series: SeriesMatrix) -> dict[str, Qgs
     site_of = {fid: site for site, fid in series.first_row.items()}
     return {site_of[f.id()]: QgsGeometry(f.geometry()) for f in layer.getFeatures(QgsFeatureRequest().setFilterFids(fids))
             if not f.geometry().isEmpty()}
+
+
+def capacity_from_headroom(headroom: QgsVectorLayer) -> dict[str, float]:
+    """Firm capacity per substation in kW, from SSEN's headroom: maximum demand plus demand headroom
+    (unity power factor)."""
+    capacity = {}
+    for feature in headroom.getFeatures():
+        demand, spare = feature["max_demand_mva"], feature["demand_headroom_mva"]
+        if isinstance(demand, (int, float)) and isinstance(spare, (int, float)):
+            capacity[str(feature["asset_id"])] = (demand + spare) * 1000
+    return capacity
+
+
+def make_playback(layer: QgsVectorLayer, series: SeriesMatrix,
+                  headroom: QgsVectorLayer | None = None) -> PlaybackLayer:
+    """The playback layer for a series read from ``layer`` (site points come from its rows)."""
+    capacity = capacity_from_headroom(headroom) if headroom is not None else None
+    return PlaybackLayer(series, site_locations(layer, series), layer.crs().authid(),
+                         f"{layer.name()} (playback)", capacity=capacity)

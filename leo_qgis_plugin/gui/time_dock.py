@@ -1,0 +1,268 @@
+"""The "LEO time" dock: QGIS's Temporal Controller driven from one place (not a second clock), the
+current frame in UK time, fast playback of a series, and a chart of the selected sites with a cursor
+that follows the frame (click the chart to jump there)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from qgis.core import QgsApplication, QgsDateTimeRange, QgsProject, QgsTemporalNavigationObject, QgsVectorLayer
+from qgis.PyQt.QtCore import QDateTime, QObject, pyqtSignal
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QDateTimeEdit,
+    QDockWidget,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.temporal.clock import UK, from_qdatetime, to_qdatetime, uk_label
+from ..core.temporal.controller import bind_playback, bound_playbacks
+from ..core.temporal.playback import make_playback
+from ..tasks.playback import read_series_task
+
+SITE_FIELDS = ("site_id", "asset_id", "primary_id")  # how a selected feature names its site
+CHART_POINTS = 2000  # longest series drawn; longer ranges are thinned evenly
+
+
+class TimeDock(QDockWidget):
+    message = pyqtSignal(str, int)  # text, Qgis.MessageLevel
+
+    def __init__(self, controller: QgsTemporalNavigationObject, active_layer, parent=None) -> None:
+        super().__init__("LEO time", parent)
+        self.setObjectName("LeoTimeDock")
+        self.controller = controller
+        self.active_layer = active_layer  # callable: the layer selected in the Layers panel
+        self.task = None
+        body = QWidget()
+        layout = QVBoxLayout(body)
+
+        self.now = QLabel("No time range yet: add a time series or events, then Play.")
+        self.now.setStyleSheet("font-weight: bold")
+        layout.addWidget(self.now)
+        buttons = QHBoxLayout()
+        self.back = QPushButton("⏮")
+        self.back.setToolTip("Step back one frame")
+        self.play = QPushButton("▶ Play")
+        self.play.setCheckable(True)
+        self.forward = QPushButton("⏭")
+        self.forward.setToolTip("Step forward one frame")
+        self.loop = QCheckBox("Loop")
+        self.speed = QDoubleSpinBox()
+        self.speed.setRange(0.1, 60)
+        self.speed.setValue(controller.framesPerSecond())
+        self.speed.setSuffix(" frames/s")
+        for widget in (self.back, self.play, self.forward, self.loop, self.speed):
+            buttons.addWidget(widget)
+        layout.addLayout(buttons)
+
+        form = QFormLayout()
+        self.jump = self._time_edit()
+        jump_row = QHBoxLayout()
+        jump_row.addWidget(self.jump)
+        self.go = QPushButton("Go")
+        jump_row.addWidget(self.go)
+        form.addRow("Jump to (UK time)", jump_row)
+        self.range_start, self.range_end = self._time_edit(), self._time_edit()
+        range_row = QHBoxLayout()
+        range_row.addWidget(self.range_start)
+        range_row.addWidget(QLabel("to"))
+        range_row.addWidget(self.range_end)
+        self.apply_range = QPushButton("Set")
+        range_row.addWidget(self.apply_range)
+        form.addRow("Range (UK time)", range_row)
+        layout.addLayout(form)
+
+        self.fast = QPushButton("Fast playback of the active layer")
+        self.fast.setToolTip("One point per site, its value looked up per frame: smooth however long the series. "
+                             "Coloured by use of firm capacity when ssen-headroom is in the project.")
+        layout.addWidget(self.fast)
+        self.chart = _Chart()
+        layout.addWidget(self.chart.widget)
+        self.setWidget(body)
+
+        self.back.clicked.connect(controller.previous)
+        self.forward.clicked.connect(controller.next)
+        self.play.toggled.connect(self._play)
+        self.loop.toggled.connect(controller.setLooping)
+        self.speed.valueChanged.connect(controller.setFramesPerSecond)
+        self.go.clicked.connect(lambda: self.jump_to(_utc(self.jump.dateTime())))
+        self.apply_range.clicked.connect(self._set_range)
+        self.fast.clicked.connect(self.start_fast_playback)
+        controller.updateTemporalRange.connect(self._frame_changed)
+        controller.temporalExtentsChanged.connect(self._extents_changed)
+        self.chart.clicked.connect(self.jump_to)
+        self._extents_changed(controller.temporalExtents())
+
+    def disconnect_controller(self) -> None:
+        """Stop following QGIS's controller (the plugin is unloading; the controller stays)."""
+        for signal, slot in ((self.controller.updateTemporalRange, self._frame_changed),
+                             (self.controller.temporalExtentsChanged, self._extents_changed)):
+            signal.disconnect(slot)
+
+    @staticmethod
+    def _time_edit() -> QDateTimeEdit:
+        edit = QDateTimeEdit()
+        edit.setDisplayFormat("dd MMM yyyy HH:mm")
+        edit.setCalendarPopup(True)
+        return edit
+
+    def _play(self, on: bool) -> None:
+        self.controller.setNavigationMode(QgsTemporalNavigationObject.Animated)
+        self.controller.playForward() if on else self.controller.pause()
+        self.play.setText("⏸ Pause" if on else "▶ Play")
+
+    def jump_to(self, instant: datetime) -> None:
+        """Move the controller to the frame holding ``instant`` (UTC)."""
+        begin = self.controller.temporalExtents().begin()
+        if not begin.isValid():
+            return
+        step = self.controller.frameDuration().seconds() or 1800
+        frame = int((instant - from_qdatetime(begin)).total_seconds() // step)
+        self.controller.setCurrentFrameNumber(max(0, min(frame, self.controller.totalFrameCount() - 1)))
+
+    def _set_range(self) -> None:
+        start, end = _utc(self.range_start.dateTime()), _utc(self.range_end.dateTime())
+        if end <= start:
+            self.message.emit("The range must end after it starts.", 1)
+            return
+        self.controller.setTemporalExtents(QgsDateTimeRange(to_qdatetime(start), to_qdatetime(end)))
+
+    def _extents_changed(self, extents: QgsDateTimeRange) -> None:
+        if extents.begin().isValid():
+            for edit, value in ((self.range_start, extents.begin()), (self.range_end, extents.end())):
+                edit.setDateTime(_uk(from_qdatetime(value)))
+
+    def _frame_changed(self, frame: QgsDateTimeRange) -> None:
+        if not frame.begin().isValid():
+            return
+        start = from_qdatetime(frame.begin())
+        total = self.controller.totalFrameCount()
+        self.now.setText(f"{uk_label(start)}   (frame {self.controller.currentFrameNumber() + 1:,} of {total:,})")
+        self.jump.setDateTime(_uk(start))
+        self.chart.set_cursor(start)
+        # PyQt 5 cannot connect to the controller's stateChanged (an unregistered enum): follow it from here,
+        # e.g. the button returns to Play when the animation reaches the end.
+        playing = self.controller.animationState() == QgsTemporalNavigationObject.Forward
+        if playing != self.play.isChecked():
+            self.play.blockSignals(True)
+            self.play.setChecked(playing)
+            self.play.setText("⏸ Pause" if playing else "▶ Play")
+            self.play.blockSignals(False)
+
+    def start_fast_playback(self) -> None:
+        layer = self.active_layer()
+        if not isinstance(layer, QgsVectorLayer):
+            self.message.emit("Select a half-hourly series (e.g. substation-load-hh) in the Layers panel first.", 1)
+            return
+        self.task = read_series_task(layer, lambda series: self._add_playback(layer, series),
+                                     lambda text: self.message.emit(text, 2))
+        QgsApplication.taskManager().addTask(self.task)
+
+    def _add_playback(self, layer: QgsVectorLayer, series) -> None:
+        project = QgsProject.instance()
+        headroom = next((lyr for lyr in project.mapLayers().values()
+                         if isinstance(lyr, QgsVectorLayer) and "demand_headroom_mva" in lyr.fields().names()
+                         and "asset_id" in lyr.fields().names()), None)
+        view = make_playback(layer, series, headroom)
+        project.addMapLayer(view.layer)
+        view.layer.selectionChanged.connect(lambda *_: self.refresh_chart())
+        bind_playback(view, self.controller, project)
+        self.message.emit(f"Fast playback of {layer.name()}: {len(series.sites)} sites; select sites to chart them.", 0)
+
+    def selected_sites(self) -> list[tuple[object, str]]:
+        """(playback, site) for the sites selected in playback layers or in the active layer."""
+        chosen = []
+        active = self.active_layer()
+        for playback in bound_playbacks():
+            names = {f["site_id"] for f in playback.layer.selectedFeatures()}
+            if isinstance(active, QgsVectorLayer) and active is not playback.layer:
+                for field in SITE_FIELDS:
+                    if field in active.fields().names():
+                        names |= {str(f[field]) for f in active.selectedFeatures()}
+            chosen += [(playback, site) for site in sorted(names) if site in playback.series.sites]
+        return chosen
+
+    def refresh_chart(self) -> None:
+        extents = self.controller.temporalExtents()
+        if not extents.begin().isValid():
+            return
+        start, end = from_qdatetime(extents.begin()), from_qdatetime(extents.end())
+        self.chart.plot([(site, playback.series.series(site, start, end)) for playback, site in self.selected_sites()])
+        frame = self.controller.dateTimeRangeForFrameNumber(self.controller.currentFrameNumber())
+        if frame.begin().isValid():
+            self.chart.set_cursor(from_qdatetime(frame.begin()))
+
+
+def _uk(instant: datetime) -> QDateTime:
+    local = instant.astimezone(UK)
+    return QDateTime(local.year, local.month, local.day, local.hour, local.minute)
+
+
+def _utc(value: QDateTime) -> datetime:
+    """A UK clock time typed in the dock, as UTC."""
+    local = datetime(value.date().year(), value.date().month(), value.date().day(), value.time().hour(),
+                     value.time().minute(), tzinfo=UK)
+    return local.astimezone(timezone.utc)
+
+
+class _ChartClicks(QObject):
+    clicked = pyqtSignal(object)  # the UTC datetime clicked
+
+
+class _Chart:
+    """A matplotlib chart in the dock; without matplotlib a note says charts need it."""
+
+    def __init__(self) -> None:
+        self._signals = _ChartClicks()
+        self.clicked = self._signals.clicked
+        self.cursor = None
+        try:
+            from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
+            from matplotlib.figure import Figure
+        except ImportError:
+            self.widget = QLabel("Charts need matplotlib (apt install python3-matplotlib).")
+            self.axes = None
+            return
+        self.figure = Figure(figsize=(4, 2.4), layout="tight")
+        self.widget = FigureCanvasQTAgg(self.figure)
+        self.axes = self.figure.add_subplot()
+        self.axes.set_title("Select sites to chart them", fontsize=9)
+        self.widget.mpl_connect("button_press_event", self._click)
+
+    def plot(self, series: list[tuple[str, list[tuple[datetime, float]]]]) -> None:
+        if self.axes is None:
+            return
+        self.axes.clear()
+        self.cursor = None
+        for site, pairs in series:
+            step = max(1, len(pairs) // CHART_POINTS)
+            pairs = pairs[::step]
+            self.axes.plot([t.astimezone(UK) for t, _ in pairs], [v for _, v in pairs], label=site, linewidth=0.8)
+        if series:
+            self.axes.legend(fontsize=7)
+        self.axes.set_title("Selected sites" if series else "Select sites to chart them", fontsize=9)
+        self.axes.tick_params(labelsize=7)
+        self.widget.draw_idle()
+
+    def set_cursor(self, instant: datetime) -> None:
+        if self.axes is None or not self.axes.lines:
+            return
+        when = instant.astimezone(UK)
+        if self.cursor is None:
+            self.cursor = self.axes.axvline(when, color="#d7191c", linewidth=1)
+        else:
+            self.cursor.set_xdata([when, when])
+        self.widget.draw_idle()
+
+    def _click(self, event) -> None:
+        if event.xdata is None or not self.axes.lines:
+            return
+        from matplotlib.dates import num2date
+
+        self.clicked.emit(num2date(event.xdata).astimezone(timezone.utc))
