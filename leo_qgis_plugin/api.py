@@ -213,9 +213,12 @@ def playback(layer: QgsVectorLayer, value_field: str | None = None, site_field: 
     coloured by utilisation of firm capacity (red above 100 %). Returns the PlaybackLayer."""
     from .core.temporal.controller import bind_playback
     from .core.temporal.playback import make_playback
-    from .core.temporal.series import read_series
+    from .core.temporal.properties import layer_stamps_mark_end
+    from .core.temporal.series import read_series, series_fields
 
-    series = read_series(layer, site_field or "primary_id", time_field or "timestamp", value_field or "avg_kw")
+    guessed = series_fields(layer) or ("primary_id", "timestamp", "avg_kw")
+    series = read_series(layer, site_field or guessed[0], time_field or guessed[1], value_field or guessed[2],
+                         layer_stamps_mark_end(layer))
     view = make_playback(layer, series, headroom)
     project = project or QgsProject.instance()
     project.addMapLayer(view.layer)
@@ -230,3 +233,48 @@ def time_series(catalogue: OgcApiCatalogue, dataset_id: str, site_id: str, start
     from .core.temporal.remote import fetch_series
 
     return fetch_series(catalogue, catalogue.get(dataset_id), site_id, start, end, field)
+
+
+def export_animation(folder: str, start=None, end=None, step_minutes: float | None = None,
+                     layers: list | None = None, extent: QgsRectangle | None = None, size: tuple[int, int] = (1280, 800),
+                     movie: str = "gif", frames_per_second: float = 4, project: QgsProject | None = None):
+    """Render each frame from start to end (UTC datetimes; default: the Temporal Controller's range and
+    step) to ``folder/frame0001.png``… with its UK time stamped on it, and an animated ``gif`` or ``mp4``
+    (``movie="none"`` for frames only). Playback layers move with the frames. Returns the result
+    (``.frames``, ``.movie``, ``.note`` saying why no movie could be made)."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from qgis.core import QgsMapSettings
+    from qgis.PyQt.QtCore import QSize
+
+    from .core.temporal.animation import Movie
+    from .core.temporal.animation import export_animation as _export
+    from .core.temporal.clock import from_qdatetime
+    from .core.temporal.controller import bound_playbacks
+
+    project = project or QgsProject.instance()
+    controller = temporal_controller()
+    extents = controller.temporalExtents()
+    if start is None or end is None:
+        if not extents.begin().isValid():
+            raise LeoError("No time range: give start and end, or prepare the Temporal Controller (api.play).")
+        start, end = start or from_qdatetime(extents.begin()), end or from_qdatetime(extents.end())
+    step = timedelta(minutes=step_minutes) if step_minutes else timedelta(seconds=controller.frameDuration().seconds())
+    layers = layers or [node.layer() for node in project.layerTreeRoot().findLayers() if node.isVisible()]
+    settings = QgsMapSettings()
+    settings.setLayers(layers)
+    settings.setDestinationCrs(project.crs() if project.crs().isValid() else layers[0].crs())
+    if extent is None:
+        extent = QgsRectangle()
+        for layer in layers:
+            extent.combineExtentWith(settings.layerExtentToOutputExtent(layer, layer.extent()))
+    settings.setExtent(extent)
+    settings.setOutputSize(QSize(*size))
+    playbacks = [p for p in bound_playbacks() if p.layer in layers]
+
+    def on_frame(frame_start, frame_end) -> None:
+        for playback in playbacks:
+            playback.show_frame(frame_start, frame_end)
+
+    return _export(settings, start, end, step, Path(folder), Movie(movie), frames_per_second, on_frame=on_frame)

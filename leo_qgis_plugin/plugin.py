@@ -56,7 +56,8 @@ class LeoPlugin:
         self.catalogue_dock = CatalogueDock(self._canvas_extent_wgs84, self._zoom_to_wgs84, window)
         self.constraints_dock = ConstraintsDock(window)
         self.constraints_dock.screen_requested.connect(self.open_screening)
-        self.time_dock = TimeDock(canvas_controller(self.iface.mapCanvas()), self.iface.activeLayer, window)
+        self.time_dock = TimeDock(canvas_controller(self.iface.mapCanvas()), self.iface.activeLayer, self._map_view,
+                                  window)
         for dock in (self.catalogue_dock, self.constraints_dock, self.time_dock):
             dock.message.connect(self._show_message)
             self.iface.addDockWidget(Qt.RightDockWidgetArea, dock)
@@ -201,6 +202,11 @@ class LeoPlugin:
 
     def _show_message(self, text: str, level: int) -> None:
         self.iface.messageBar().pushMessage("LEO", text, level, 8)
+
+    def _map_view(self):
+        """(layers, extent, CRS, size) of the map as shown, for exporting an animation."""
+        canvas = self.iface.mapCanvas()
+        return canvas.layers(), canvas.extent(), canvas.mapSettings().destinationCrs(), canvas.size()
 
     def _ready_to_play(self, layers) -> None:
         """A catalogue time series or event layer added: the Temporal Controller takes its range and step."""

@@ -212,3 +212,68 @@ def test_the_time_dock_drives_the_controller_and_charts_the_selected_sites(proje
     assert controller.currentFrameNumber() == 96 + 16  # clicking the chart moves the controller
     assert next(playback.getFeatures(f"\"site_id\" = '{HEADINGTON}'"))["frame"] == "Sat 08 Mar 2025 08:00 GMT"
     dock.disconnect_controller()
+
+
+def test_export_an_animation_with_the_time_on_each_frame(project, load_gpkg, tmp_path):
+    import shutil
+
+    from qgis.PyQt.QtGui import QImage
+
+    load = QgsVectorLayer(f"{load_gpkg}|layername=load", "Load", "ogr")
+    view = api.playback(load)
+    start = datetime(2025, 3, 6, 5, 0, tzinfo=UTC)
+    result = api.export_animation(str(tmp_path / "frames"), start, start + timedelta(hours=14), step_minutes=120,
+                                  layers=[view.layer], size=(400, 300))
+    assert [p.name for p in result.frames] == [f"frame{n:04d}.png" for n in range(1, 8)]
+    assert result.movie == tmp_path / "frames" / "animation.gif" and result.movie.stat().st_size > 1000
+    first, last = QImage(str(result.frames[0])), QImage(str(result.frames[-1]))
+    assert first.size().width() == 400 and first != last  # the load changed between 05:00 and 17:00
+    # The time stamp: dark text on a light box in the top left corner.
+    corner = [QColor(first.pixel(x, y)).lightness() for x in range(12, 200) for y in range(12, 30)]
+    assert min(corner) < 80 and max(corner) > 200
+    mp4 = api.export_animation(str(tmp_path / "mp4"), start, start + timedelta(hours=2), step_minutes=60,
+                               layers=[view.layer], size=(200, 150), movie="mp4")
+    assert len(mp4.frames) == 2
+    if shutil.which("ffmpeg") is None:
+        assert mp4.movie is None and "needs ffmpeg" in mp4.note
+    with pytest.raises(Exception, match="more than 5,000"):
+        api.export_animation(str(tmp_path / "long"), start, start + timedelta(days=365), step_minutes=30,
+                             layers=[view.layer])
+
+
+def test_the_dock_exports_an_animation_in_the_background(project, load_gpkg, tmp_path):
+    from qgis.PyQt.QtCore import QSize
+
+    from leo_qgis_plugin.gui.time_dock import TimeDock
+
+    from .support.qt import wait_for
+
+    load = QgsVectorLayer(f"{load_gpkg}|layername=load", "Load", "ogr")
+    view = api.playback(load)
+    controller = QgsTemporalNavigationObject()
+    start = datetime(2025, 3, 6, 16, 0, tzinfo=UTC)
+    controller.setTemporalExtents(QgsDateTimeRange(to_qdatetime(start), to_qdatetime(start + timedelta(hours=2))))
+    controller.setFrameDuration(QgsInterval(1800))
+    dock = TimeDock(controller, lambda: None,
+                    lambda: ([view.layer], view.layer.extent().buffered(0.05), view.layer.crs(), QSize(320, 200)))
+    messages = []
+    dock.message.connect(lambda text, _level: messages.append(text))
+    dock.export_animation(str(tmp_path / "anim"))
+    wait_for(lambda: messages)
+    assert messages[0].startswith("Exported 4 frames and animation.gif")
+    assert len(list((tmp_path / "anim").glob("frame*.png"))) == 4
+    dock.disconnect_controller()
+
+
+def test_the_leo_trial_meter_plays_at_its_site_and_events_light_up_their_zone(project, sqlite_server):
+    catalogue = api.connect(sqlite_server.url)
+    meter = api.add_dataset(catalogue, "leo-mvs-leod041f06", mode="live")
+    view = api.playback(meter)
+    assert view.series.sites == ["LEOD041F06"] and view.series.step == timedelta(seconds=5)
+    assert next(view.layer.getFeatures()).hasGeometry()  # at the trial site's point
+    reading = view.series.series("LEOD041F06")[100]
+    assert not view.series.stamps_mark_end  # the meter stamps each reading at its start (its record says)
+    view.show_frame(reading[0], reading[0] + timedelta(seconds=5))
+    assert next(view.layer.getFeatures())["value"] == pytest.approx(reading[1], abs=0.1)
+    events = api.add_dataset(catalogue, "flex-events", mode="live")
+    assert events.renderer().symbol().color().name() == "#d7191c" and events.labelsEnabled()

@@ -15,6 +15,8 @@ from qgis.core import (
 from .constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ZONES_DATASET, ConstraintKind, RagPalette
 from .constraints.styling import style_areas, style_substations, style_zones, text_format
 
+EVENTS_DATASET = "flex-events"
+
 # ONS boundary names end in "nm" (lad20nm, msoa11nm); other boundary files use "name".
 _NAME_SUFFIXES = ("nm", "name")
 
@@ -28,8 +30,23 @@ def apply_default_style(layer: QgsVectorLayer, dataset_id: str) -> None:
         style_areas(layer, ConstraintKind.DEMAND, palette)
     elif dataset_id == ZONES_DATASET:
         style_zones(layer)
+    elif dataset_id == EVENTS_DATASET:
+        _style_events(layer)
     elif layer.geometryType() == QgsWkbTypes.PolygonGeometry:
         _style_boundaries(layer)
+
+
+def _style_events(layer: QgsVectorLayer) -> None:
+    """Flexibility events drawn over their zone: with the Temporal Controller a zone lights up while one of
+    its events is active."""
+    active = QgsFillSymbol.createSimple({"color": "215,25,28,90", "outline_color": "#d7191c", "outline_width": "0.9"})
+    layer.setRenderer(QgsSingleSymbolRenderer(active))
+    settings = QgsPalLayerSettings()
+    settings.isExpression = True
+    settings.fieldName = "\"zone_name\" || '\\n' || format_number(\"requested_mw\", 1) || ' MW called'"
+    settings.setFormat(text_format("#8b0000"))
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
 
 
 def name_field(layer: QgsVectorLayer) -> str | None:

@@ -6,9 +6,10 @@ Blocking calls: use them inside a QgsTask, a Processing algorithm or a script, n
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
-from qgis.core import QgsApplication, QgsBlockingNetworkRequest, QgsFeedback, QgsNetworkAccessManager
+from qgis.core import QgsApplication, QgsFeedback, QgsNetworkAccessManager
 from qgis.PyQt.QtCore import QEventLoop, QUrl
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
@@ -23,28 +24,33 @@ _HINTS = {
 
 def fetch(url: str, authcfg: str = "", feedback: QgsFeedback | None = None, accept: str = "application/json") -> bytes:
     """The body of a GET, or NetworkError with a message naming what went wrong."""
-    request = QNetworkRequest(QUrl(url))
-    request.setRawHeader(b"Accept", accept.encode())
-    blocking = QgsBlockingNetworkRequest()
-    if authcfg:
-        blocking.setAuthCfg(authcfg)
-    error = blocking.get(request, forceRefresh=True, feedback=feedback)
-    reply = blocking.reply()
-    failed = error != QgsBlockingNetworkRequest.NoError
-    _raise_for(url, reply.attribute(QNetworkRequest.HttpStatusCodeAttribute), failed, blocking.errorMessage(),
-               feedback)
-    return bytes(reply.content())
+    chunks: list[bytes] = []
+    _get(url, authcfg, feedback, accept, chunks.append)
+    return b"".join(chunks)
 
 
 def fetch_to_file(url: str, target: Path, authcfg: str = "", feedback: QgsFeedback | None = None,
                   accept: str = "application/octet-stream") -> Path:
     """Stream a GET to ``target`` chunk by chunk (memory stays small, whatever the size), reporting
     progress; NetworkError as ``fetch``. The caller owns ``target``, complete or not."""
+    with target.open("wb") as out:
+        _get(url, authcfg, feedback, accept, out.write)
+    return target
+
+
+def _get(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str, write: Callable[[bytes], object]) -> None:
+    """A GET through QGIS's network manager, each chunk handed to ``write`` as it arrives.
+
+    Our own event loop, not QgsBlockingNetworkRequest: in QGIS 3.22 a blocking request cancelled mid-flight
+    can wait forever, holding a worker thread; here cancelling aborts the reply, which ends the loop."""
     request = QNetworkRequest(QUrl(url))
     request.setRawHeader(b"Accept", accept.encode())
     request.setAttribute(QNetworkRequest.FollowRedirectsAttribute, True)
+    request.setAttribute(QNetworkRequest.CacheLoadControlAttribute, QNetworkRequest.AlwaysNetwork)
     if authcfg and not QgsApplication.authManager().updateNetworkRequest(request, authcfg):
         raise NetworkError(f"The authentication configuration {authcfg!r} could not be applied to {url}.")
+    if feedback is not None and feedback.isCanceled():
+        raise NetworkError(f"Cancelled: {url}")
     reply = QgsNetworkAccessManager.instance().get(request)
     loop = QEventLoop()
     write_errors: list[OSError] = []
@@ -52,23 +58,27 @@ def fetch_to_file(url: str, target: Path, authcfg: str = "", feedback: QgsFeedba
     def write_chunk() -> None:
         # An exception must not escape a Qt slot (PyQt aborts the process): keep it, stop the download.
         try:
-            out.write(bytes(reply.readAll()))
+            write(bytes(reply.readAll()))
         except OSError as exc:
             write_errors.append(exc)
             reply.abort()
 
-    with target.open("wb") as out:
-        reply.readyRead.connect(write_chunk)
-        reply.finished.connect(loop.quit)
-        if feedback is not None:
-            feedback.canceled.connect(reply.abort)
-            reply.downloadProgress.connect(
-                lambda done, total: feedback.setProgress(100.0 * done / total) if total > 0 else None)
-        if not reply.isFinished():
-            loop.exec_()
-        if not write_errors:
-            write_chunk()
+    def progress(done: int, total: int) -> None:
+        if total > 0:
+            feedback.setProgress(100.0 * done / total)
+
+    reply.readyRead.connect(write_chunk)
+    reply.finished.connect(loop.quit)
+    if feedback is not None:
+        feedback.canceled.connect(reply.abort)
+        reply.downloadProgress.connect(progress)
+    if not reply.isFinished():
+        loop.exec_()
+    if not write_errors:
+        write_chunk()
     reply.readyRead.disconnect(write_chunk)
+    if feedback is not None:
+        feedback.canceled.disconnect(reply.abort)
     failed = reply.error() != QNetworkReply.NoError
     status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
     message = reply.errorString()
@@ -76,7 +86,6 @@ def fetch_to_file(url: str, target: Path, authcfg: str = "", feedback: QgsFeedba
     if write_errors:
         raise write_errors[0]
     _raise_for(url, status, failed, message, feedback)
-    return target
 
 
 def _raise_for(url: str, status: int | None, failed: bool, message: str, feedback: QgsFeedback | None) -> None:

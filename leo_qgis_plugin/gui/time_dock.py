@@ -4,15 +4,18 @@ that follows the frame (click the chart to jump there)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from qgis.core import QgsApplication, QgsDateTimeRange, QgsProject, QgsTemporalNavigationObject, QgsVectorLayer
 from qgis.PyQt.QtCore import QDateTime, QObject, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDateTimeEdit,
     QDockWidget,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -21,9 +24,11 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core.temporal.animation import Movie
 from ..core.temporal.clock import UK, from_qdatetime, to_qdatetime, uk_label
 from ..core.temporal.controller import bind_playback, bound_playbacks
 from ..core.temporal.playback import make_playback
+from ..tasks.animation import animation_task
 from ..tasks.playback import read_series_task
 
 SITE_FIELDS = ("site_id", "asset_id", "primary_id")  # how a selected feature names its site
@@ -33,11 +38,12 @@ CHART_POINTS = 2000  # longest series drawn; longer ranges are thinned evenly
 class TimeDock(QDockWidget):
     message = pyqtSignal(str, int)  # text, Qgis.MessageLevel
 
-    def __init__(self, controller: QgsTemporalNavigationObject, active_layer, parent=None) -> None:
+    def __init__(self, controller: QgsTemporalNavigationObject, active_layer, map_view=None, parent=None) -> None:
         super().__init__("LEO time", parent)
         self.setObjectName("LeoTimeDock")
         self.controller = controller
         self.active_layer = active_layer  # callable: the layer selected in the Layers panel
+        self.map_view = map_view  # callable: (layers, extent, crs, QSize) of the map as shown
         self.task = None
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -82,6 +88,15 @@ class TimeDock(QDockWidget):
         self.fast.setToolTip("One point per site, its value looked up per frame: smooth however long the series. "
                              "Coloured by use of firm capacity when ssen-headroom is in the project.")
         layout.addWidget(self.fast)
+        export_row = QHBoxLayout()
+        self.movie = QComboBox()
+        for movie, label in ((Movie.GIF, "Animated GIF"), (Movie.MP4, "MP4 video"), (Movie.NONE, "PNG frames only")):
+            self.movie.addItem(label, movie)
+        self.export = QPushButton("Export animation…")
+        self.export.setToolTip("Every frame of the range as PNG with its UK time, and a GIF or MP4.")
+        export_row.addWidget(self.export)
+        export_row.addWidget(self.movie)
+        layout.addLayout(export_row)
         self.chart = _Chart()
         layout.addWidget(self.chart.widget)
         self.setWidget(body)
@@ -94,6 +109,7 @@ class TimeDock(QDockWidget):
         self.go.clicked.connect(lambda: self.jump_to(_utc(self.jump.dateTime())))
         self.apply_range.clicked.connect(self._set_range)
         self.fast.clicked.connect(self.start_fast_playback)
+        self.export.clicked.connect(lambda: self.export_animation())
         controller.updateTemporalRange.connect(self._frame_changed)
         controller.temporalExtentsChanged.connect(self._extents_changed)
         self.chart.clicked.connect(self.jump_to)
@@ -174,6 +190,27 @@ class TimeDock(QDockWidget):
         view.layer.selectionChanged.connect(lambda *_: self.refresh_chart())
         bind_playback(view, self.controller, project)
         self.message.emit(f"Fast playback of {layer.name()}: {len(series.sites)} sites; select sites to chart them.", 0)
+
+    def export_animation(self, folder: str | None = None) -> None:
+        """Frames of the controller's range (as the map shows them) into a folder, in a task."""
+        extents = self.controller.temporalExtents()
+        if not extents.begin().isValid() or self.map_view is None:
+            self.message.emit("Nothing to animate yet: add a time series or events first.", 1)
+            return
+        folder = folder or QFileDialog.getExistingDirectory(self, "Export the animation into")
+        if not folder:
+            return
+        layers, extent, crs, size = self.map_view()
+        step = timedelta(seconds=self.controller.frameDuration().seconds())
+        self.task = animation_task(layers, extent, crs, size, from_qdatetime(extents.begin()),
+                                   from_qdatetime(extents.end()), step, Path(folder), self.movie.currentData(),
+                                   self.speed.value(), self._exported, lambda text: self.message.emit(text, 2))
+        QgsApplication.taskManager().addTask(self.task)
+
+    def _exported(self, result) -> None:
+        made = f" and {result.movie.name}" if result.movie else ""
+        self.message.emit(f"Exported {len(result.frames)} frames{made} to {result.frames[0].parent}. {result.note}"
+                          if result.frames else "No frames were exported.", 1 if result.note else 0)
 
     def selected_sites(self) -> list[tuple[object, str]]:
         """(playback, site) for the sites selected in playback layers or in the active layer."""

@@ -61,6 +61,13 @@ class PlaybackLayer:
         self.columns = [self.layer.fields().indexOf(n) for n in ("value", "utilisation_pct", "frame")]
         self._style()
 
+    def copy(self) -> PlaybackLayer:
+        """An independent copy (its own memory layer, the same series), e.g. to render in a background task."""
+        locations = {f["site_id"]: QgsGeometry(f.geometry()) for f in self.layer.getFeatures() if f.hasGeometry()}
+        capacity = {site: float(c) for site, c in zip(self.series.sites, self.capacity.tolist()) if c == c}
+        return PlaybackLayer(self.series, locations, self.layer.crs().authid(), self.layer.name(), self.unit,
+                             capacity)
+
     def show_frame(self, start: datetime, end: datetime) -> np.ndarray:
         """Write the frame's values (NaN: no data) into the layer and repaint it; the values."""
         values = self.series.frame(start, end)

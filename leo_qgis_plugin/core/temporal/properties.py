@@ -76,3 +76,10 @@ def record_range(record: CatalogueRecord) -> QgsDateTimeRange | None:
         return None
     start, end = record.temporal_extent
     return QgsDateTimeRange(to_qdatetime(start), to_qdatetime(end))
+
+
+def layer_stamps_mark_end(layer: QgsVectorLayer) -> bool:
+    """Whether a layer's stamps mark the end of each period: as its catalogue record says, else SSEN's way."""
+    if layer.customProperty(PROPERTY_STEP):
+        return bool(layer.customProperty(PROPERTY_END_STAMPED, False))
+    return True

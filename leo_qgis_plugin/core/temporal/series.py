@@ -124,3 +124,18 @@ def _read_with_qgis(layer: QgsVectorLayer, site_field: str, time_field: str, val
         values.append(np.nan if value is None or (hasattr(value, "isNull") and value.isNull()) else float(value))
     batch = (np.array(codes, dtype=np.int32), np.array(stamps, dtype=np.int64), np.array(values, dtype=np.float32))
     return [batch], list(index), first_row
+
+
+SITE_FIELDS = ("primary_id", "site_id", "asset_id", "feeder_id")
+VALUE_FIELDS = ("avg_kw", "active_power_total_avg", "total_consumption_active_import")
+
+
+def series_fields(layer: QgsVectorLayer) -> tuple[str, str, str] | None:
+    """(site, time, value) fields of a time series by site, guessed from LEO's and SSEN's names."""
+    names = layer.fields().names()
+    site = next((n for n in SITE_FIELDS if n in names), None)
+    time = "timestamp" if "timestamp" in names else None
+    value = next((n for n in VALUE_FIELDS if n in names), None)
+    if value is None:
+        value = next((f.name() for f in layer.fields() if f.isNumeric() and f.name() not in (site, "fid")), None)
+    return (site, time, value) if site and time and value else None
