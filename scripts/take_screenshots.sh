@@ -33,3 +33,4 @@ shoot export export.py 25
 shoot catalogue-dock catalogue.py 25
 shoot multiscale multiscale.py 30
 shoot flex-baselines flex.py 75
+shoot time-playback time.py 45

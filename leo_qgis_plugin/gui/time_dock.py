@@ -20,6 +20,7 @@ from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -52,11 +53,12 @@ class TimeDock(QDockWidget):
         self.now.setStyleSheet("font-weight: bold")
         layout.addWidget(self.now)
         buttons = QHBoxLayout()
-        self.back = QPushButton("⏮")
+        # Qt's own media icons: every platform font draws them (the ⏮ ⏭ characters are missing from many).
+        self.back = QPushButton(self.style().standardIcon(QStyle.SP_MediaSkipBackward), "")
         self.back.setToolTip("Step back one frame")
-        self.play = QPushButton("▶ Play")
+        self.play = QPushButton("Play")
         self.play.setCheckable(True)
-        self.forward = QPushButton("⏭")
+        self.forward = QPushButton(self.style().standardIcon(QStyle.SP_MediaSkipForward), "")
         self.forward.setToolTip("Step forward one frame")
         self.loop = QCheckBox("Loop")
         self.speed = QDoubleSpinBox()
@@ -131,7 +133,7 @@ class TimeDock(QDockWidget):
     def _play(self, on: bool) -> None:
         self.controller.setNavigationMode(QgsTemporalNavigationObject.Animated)
         self.controller.playForward() if on else self.controller.pause()
-        self.play.setText("⏸ Pause" if on else "▶ Play")
+        self.play.setText("Pause" if on else "Play")
 
     def jump_to(self, instant: datetime) -> None:
         """Move the controller to the frame holding ``instant`` (UTC)."""
@@ -168,7 +170,7 @@ class TimeDock(QDockWidget):
         if playing != self.play.isChecked():
             self.play.blockSignals(True)
             self.play.setChecked(playing)
-            self.play.setText("⏸ Pause" if playing else "▶ Play")
+            self.play.setText("Pause" if playing else "Play")
             self.play.blockSignals(False)
 
     def start_fast_playback(self) -> None:
