@@ -171,7 +171,22 @@ def multiscale(layer: QgsVectorLayer, fields: list[str] | None = None, stats: li
         msoas = msoas or catalogue.layer("oxon-msoa")
     built = build_levels(layer, standard_levels(districts, msoas), list(fields or []), [Stat(s) for s in stats],
                          list(rag_fields or []))
-    return add_group(layer.name(), built, project)
+    group = add_group(layer.name(), built, project)
+    follow_frames(layer, [view for _, view, result in built if result is not None])
+    return group
+
+
+def follow_frames(layer: QgsVectorLayer, aggregate_layers: list[QgsVectorLayer]) -> None:
+    """If ``layer`` is a playback layer, its aggregates (with ``value_<stat>`` fields) follow every frame."""
+    from .core.aggregate.frames import FrameAggregates
+    from .core.temporal.controller import bound_playbacks
+
+    for playback in bound_playbacks():
+        if playback.layer is layer:
+            _FRAME_AGGREGATES.append(FrameAggregates(playback, aggregate_layers))
+
+
+_FRAME_AGGREGATES: list = []  # kept alive with their playback
 
 
 def temporal_controller():

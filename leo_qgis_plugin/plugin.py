@@ -164,7 +164,6 @@ class LeoPlugin:
     def open_multiscale(self) -> None:
         from qgis.core import QgsVectorLayer
 
-        from .core.aggregate.multiscale import add_group
         from .core.catalogue import OgcApiCatalogue
         from .core.settings import authcfg_for, selected_connection
         from .gui.multiscale_dialog import MultiscaleDialog
@@ -183,9 +182,16 @@ class LeoPlugin:
             return
         catalogue = OgcApiCatalogue(connection.url, authcfg_for(connection.url))
         self._task = multiscale_task(catalogue, layer, dialog.chosen_fields(), dialog.chosen_stats(),
-                                     dialog.chosen_rag_fields(), lambda built: add_group(layer.name(), built),
+                                     dialog.chosen_rag_fields(), lambda built: self._add_multiscale(layer, built),
                                      lambda message: self._show_message(message, 2))
         QgsApplication.taskManager().addTask(self._task)
+
+    def _add_multiscale(self, layer, built) -> None:
+        from . import api
+        from .core.aggregate.multiscale import add_group
+
+        add_group(layer.name(), built)
+        api.follow_frames(layer, [view for _, view, result in built if result is not None])
 
     def _canvas_extent_wgs84(self):
         canvas = self.iface.mapCanvas()

@@ -277,3 +277,21 @@ def test_the_leo_trial_meter_plays_at_its_site_and_events_light_up_their_zone(pr
     assert next(view.layer.getFeatures())["value"] == pytest.approx(reading[1], abs=0.1)
     events = api.add_dataset(catalogue, "flex-events", mode="live")
     assert events.renderer().symbol().color().name() == "#d7191c" and events.labelsEnabled()
+
+
+def test_aggregates_of_a_playback_follow_each_frame(project, load_gpkg):
+    from .test_aggregate import BOUNDARIES
+
+    load = QgsVectorLayer(f"{load_gpkg}|layername=load", "Load", "ogr")
+    view = api.playback(load)
+    districts = QgsVectorLayer(f"{BOUNDARIES}|layername=lad20", "districts", "ogr")
+    msoas = QgsVectorLayer(f"{BOUNDARIES}|layername=msoa11", "msoas", "ogr")
+    group = api.multiscale(view.layer, ["value"], ["sum", "max"], districts=districts, msoas=msoas)
+    county, by_district = group.findLayers()[0].layer(), group.findLayers()[1].layer()
+    for hour in (3, 17):
+        at = datetime(2025, 3, 6, hour, 0, tzinfo=UTC)
+        values = dict(zip(view.series.sites, view.show_frame(at, at + timedelta(minutes=30)).tolist()))
+        west = next(f for f in by_district.getFeatures() if f["lad20nm"] == "West Oxfordshire")
+        assert west["value_sum"] == pytest.approx(values["30043"] + values["30046"], abs=0.01)  # Witney + Bampton
+        assert west["value_max"] == pytest.approx(max(values["30043"], values["30046"]), abs=0.01)
+        assert next(county.getFeatures())["value_sum"] == pytest.approx(sum(values.values()), abs=0.01)

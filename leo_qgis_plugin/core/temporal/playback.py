@@ -7,6 +7,7 @@ layer, so frames stay cheap however long the series is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import numpy as np
@@ -48,6 +49,7 @@ class PlaybackLayer:
             QgsField("utilisation_pct", QVariant.Double), QgsField("frame", QVariant.String)])
         self.layer.updateFields()
         self.layer.setCustomProperty(PLAYBACK_PROPERTY, True)
+        self.listeners: list[Callable[[np.ndarray], None]] = []  # told each frame's values (e.g. aggregates)
         features = []
         for site in series.sites:
             feature = QgsFeature(self.layer.fields())
@@ -80,6 +82,8 @@ class PlaybackLayer:
                             self.columns[2]: label}
         self.layer.dataProvider().changeAttributeValues(changes)
         self.layer.triggerRepaint()
+        for listener in self.listeners:
+            listener(values)
         return values
 
     def _style(self) -> None:
