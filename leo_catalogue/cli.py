@@ -85,6 +85,20 @@ def cmd_import_headroom(args) -> int:
     return 0
 
 
+def cmd_create_token(args) -> int:
+    from .accounts import Role, create_token
+    from .store import init_catalogue
+
+    engine = _engine(args)
+    init_catalogue(engine)
+    token = create_token(engine, args.user, args.org, Role(args.role))
+    print(token)
+    print(f"A {args.role} token for {args.user} ({args.org}). It is shown only now: only its hash is stored. "
+          "Send it as 'Authorization: Bearer TOKEN', or in QGIS as the password of a Basic authentication "
+          "configuration.", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m leo_catalogue", description="LEO catalogue API server.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "Import an SSEN headroom CSV (a file path or an http(s) URL) as a dataset.")
     headroom.add_argument("source", metavar="FILE_OR_URL")
     headroom.add_argument("--dataset-id", required=True)
+    token = command("create-token", cmd_create_token, "Create an API token (printed once, stored hashed).")
+    token.add_argument("--user", required=True)
+    token.add_argument("--org", required=True, help="the organisation whose restricted datasets it may read")
+    token.add_argument("--role", required=True, choices=["viewer", "editor", "admin"])
     return parser
 
 
@@ -114,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (FormatError, OutdatedCatalogue) as exc:
+    except (FormatError, OutdatedCatalogue, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -13,7 +13,7 @@ from leo_qgis_plugin.core.formats.fields import FieldDef
 from .types import SQL_TYPES, JSONType, UTCDateTime
 
 # Bump when the catalogue tables change shape; older databases are then refused with a message.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: API tokens
 
 metadata = MetaData()
 
@@ -63,6 +63,17 @@ records = Table(
     Column("notes", JSONType, nullable=False),
 )
 Index("ix_records_title", records.c.title)
+
+# API tokens: only a SHA-256 of each token is kept; the token itself is shown once, when created.
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("user", Text, nullable=False),
+    Column("organisation", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+)
 
 record_keywords = Table(
     "record_keywords",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Float, Integer, Select, and_, exists, func, or_, select, text
 from sqlalchemy.engine import Connection
 
+from .accounts import ANONYMOUS, Principal, Role
 from .params import TimeRange
 from .records import AccessLevel, DatasetRecord
 from .schema import record_keywords, records
@@ -51,15 +52,23 @@ def _tsquery(terms: list[list[str]]) -> str:
     return " | ".join("(" + " & ".join(f"{w}:*" for w in words) + ")" for words in terms)
 
 
-def visible(query: Select) -> Select:
-    """Only records anyone may see (access levels for signed-in users come with accounts)."""
-    return query.where(records.c.access == AccessLevel.PUBLIC.value)
+def visible(query: Select, principal: Principal = ANONYMOUS) -> Select:
+    """Only the records ``principal`` may see: public ones; registered ones for any signed-in user;
+    restricted ones for their own organisation; everything for admins."""
+    if principal.role is Role.ADMIN:
+        return query
+    if not principal.signed_in:
+        return query.where(records.c.access == AccessLevel.PUBLIC.value)
+    return query.where(or_(
+        records.c.access.in_([AccessLevel.PUBLIC.value, AccessLevel.REGISTERED.value]),
+        and_(records.c.access == AccessLevel.RESTRICTED.value, records.c.organisation == principal.organisation)))
 
 
-def _fts_match(terms: list[list[str]], where: str = "") -> str:
-    # Visibility is matched inside the index (access is an indexed column) so that counting and
-    # ranking never touch the records table.
-    return f"{where}({_fts5_query(terms)}) AND access:{AccessLevel.PUBLIC.value}"
+def _fts_match(terms: list[list[str]], public_only: bool = True) -> str:
+    # For anonymous searches visibility is matched inside the index (access is an indexed column) so that
+    # counting and ranking never touch the records table; signed-in searches filter on the records.
+    words = f"({_fts5_query(terms)})"
+    return f"{words} AND access:{AccessLevel.PUBLIC.value}" if public_only else words
 
 
 def _sqlite_matches(match: str, limit: int | None = None, offset: int = 0, index: str = "records_fts"):
@@ -95,8 +104,9 @@ def _sqlite_ranked_page(conn: Connection, terms: list[list[str]], limit: int, of
     return nums, total
 
 
-def search_records(conn: Connection, query: RecordQuery) -> tuple[list[DatasetRecord], int]:
-    """The page of matching records and the number matched."""
+def search_records(conn: Connection, query: RecordQuery,
+                   principal: Principal = ANONYMOUS) -> tuple[list[DatasetRecord], int]:
+    """The page of matching records ``principal`` may see, and how many match."""
     conditions = []
     for keyword in query.keywords:
         conditions.append(exists().where(and_(
@@ -122,12 +132,12 @@ def search_records(conn: Connection, query: RecordQuery) -> tuple[list[DatasetRe
         if not terms:
             return [], 0
         if conn.dialect.name == "sqlite":
-            if not conditions and not query.sortby:
+            if not conditions and not query.sortby and not principal.signed_in:
                 # Plain text search: count and rank within the index, then read one page of records.
                 nums, count = _sqlite_ranked_page(conn, terms, query.limit, query.offset)
                 found = {r.num: r for r in conn.execute(select(records).where(records.c.num.in_(nums)))}
                 return [record_from_row(found[n]) for n in nums if n in found], count
-            fts = _sqlite_matches(_fts_match(terms)).subquery("fts")
+            fts = _sqlite_matches(_fts_match(terms, public_only=not principal.signed_in)).subquery("fts")
             source = records.join(fts, fts.c.num == records.c.num)
             rank = fts.c.rank.asc()
         else:
@@ -136,11 +146,11 @@ def search_records(conn: Connection, query: RecordQuery) -> tuple[list[DatasetRe
             conditions.append(vector.op("@@")(tsq))
             rank = func.ts_rank(vector, tsq).desc()
     where = and_(True, *conditions)
-    count = conn.execute(visible(select(func.count()).select_from(source).where(where))).scalar_one()
+    count = conn.execute(visible(select(func.count()).select_from(source).where(where), principal)).scalar_one()
     order = [records.c[name].desc() if desc else records.c[name].asc() for name, desc in query.sortby]
     if rank is not None:
         order.append(rank)
     order.append(records.c.id)
-    page = visible(select(records).select_from(source).where(where)).order_by(*order)
+    page = visible(select(records).select_from(source).where(where), principal).order_by(*order)
     rows = conn.execute(page.limit(query.limit).offset(query.offset))
     return [record_from_row(r) for r in rows], count

@@ -65,7 +65,7 @@ def create_app(engine: Engine) -> FastAPI:
 
     @app.exception_handler(ApiError)
     def api_error(_request: Request, exc: ApiError):
-        return JSONResponse(exc.to_json(), status_code=exc.status)
+        return JSONResponse(exc.to_json(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     def validation_error(_request: Request, exc: RequestValidationError):

@@ -6,15 +6,16 @@ from datetime import datetime, timezone
 
 from fastapi import APIRouter, Query, Request
 
-from ..errors import bad_parameter, not_found
+from ..errors import bad_parameter
 from ..params import parse_bbox, parse_datetime, parse_limit, parse_offset, parse_sortby
 from ..records import DatasetKind
 from ..search import SORTABLE, RecordQuery, search_records
 from ..store import get_record
+from .auth import principal
 from .documents import CATALOGUE_ID, record_json
 from .negotiation import GEOJSON, respond
 from .paging import page_links
-from .state import connection, known_params, public_record
+from .state import connection, known_params, readable_record
 
 router = APIRouter()
 
@@ -57,8 +58,9 @@ def search(
         ids=[i for i in (params.get("ids") or "").split(",") if i],
         kinds=_kinds(params.get("kind")),
     )
+    who = principal(request)
     with connection(request) as conn:
-        found, matched = search_records(conn, query)
+        found, matched = search_records(conn, query, who)
     path = f"/collections/{CATALOGUE_ID}/items"
     data = {
         "type": "FeatureCollection",
@@ -74,11 +76,9 @@ def search(
 @router.get(f"/collections/{CATALOGUE_ID}/items/{{record_id}}", summary="One catalogue record")
 def record(request: Request, record_id: str):
     known_params(request, {"f"})
+    who = principal(request)
     with connection(request) as conn:
-        found = get_record(conn, record_id)
-    if found is None:
-        raise not_found(f"Record {record_id!r}")
-    found = public_record(found, record_id)
+        found = readable_record(get_record(conn, record_id), record_id, who)
     return respond(request, record_json(request, found), found.title, GEOJSON)
 
 

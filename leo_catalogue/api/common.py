@@ -6,13 +6,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
+from ..accounts import Principal
 from ..records import DatasetRecord
 from ..schema import records
 from ..search import RecordQuery, search_records, visible
 from ..store import get_record
+from .auth import principal
 from .documents import CATALOGUE_ID, catalogue_collection_json, collection_json
 from .negotiation import HTML, JSON, OPENAPI, dumps, link, respond, self_links, url, wants_html
-from .state import connection, known_params, public_record
+from .state import connection, known_params, readable_record
 
 router = APIRouter()
 
@@ -82,19 +84,20 @@ def api_definition(request: Request):
     return Response(dumps(request.app.openapi()), media_type=OPENAPI)
 
 
-def _catalogue_extent(conn) -> tuple | None:
+def _catalogue_extent(conn, who: Principal) -> tuple | None:
     row = conn.execute(visible(select(func.min(records.c.minx), func.min(records.c.miny),
-                                      func.max(records.c.maxx), func.max(records.c.maxy)))).first()
+                                      func.max(records.c.maxx), func.max(records.c.maxy)), who)).first()
     return tuple(row) if row and row[0] is not None else None
 
 
 @router.get("/collections", summary="Collections: the catalogue and one per dataset")
 def collections(request: Request):
     known_params(request, {"f"})
+    who = principal(request)
     with connection(request) as conn:
-        found, _ = search_records(conn, RecordQuery(limit=100_000, sortby=[("id", False)]))
+        found, _ = search_records(conn, RecordQuery(limit=100_000, sortby=[("id", False)]), who)
         found = [r for r in found if r.table_name]
-        catalogue = catalogue_collection_json(request, _catalogue_extent(conn))
+        catalogue = catalogue_collection_json(request, _catalogue_extent(conn, who))
     data = {
         "links": self_links(request, "/collections"),
         "collections": [catalogue, *[collection_json(request, r) for r in found]],
@@ -105,9 +108,10 @@ def collections(request: Request):
 @router.get("/collections/{collection_id}", summary="One collection")
 def collection(request: Request, collection_id: str):
     known_params(request, {"f"})
+    who = principal(request)
     with connection(request) as conn:
         if collection_id == CATALOGUE_ID:
-            return respond(request, catalogue_collection_json(request, _catalogue_extent(conn)), "LEO catalogue")
-        record: DatasetRecord = public_record(get_record(conn, collection_id), collection_id, data=True)
+            return respond(request, catalogue_collection_json(request, _catalogue_extent(conn, who)), "LEO catalogue")
+        record: DatasetRecord = readable_record(get_record(conn, collection_id), collection_id, who, data=True)
     return respond(request, collection_json(request, record), record.title)
 

@@ -9,9 +9,11 @@ from pathlib import Path
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import FileResponse, StreamingResponse
 
+from ..accounts import Principal
 from ..errors import bad_parameter
 from ..export import csv_chunks, geojson_chunks, metadata_text, write_ogr, zip_folder
 from ..features import build_select
+from .auth import principal
 from .documents import DOWNLOAD_FORMATS
 from .features import dataset_record, feature_query
 from .negotiation import url
@@ -20,10 +22,10 @@ from .state import connection
 router = APIRouter()
 
 
-def _stream_rows(request: Request, collection_id: str, query):
+def _stream_rows(request: Request, collection_id: str, query, who: Principal):
     """Rows of the filtered dataset, read in chunks on a connection held while streaming."""
     with request.app.state.engine.connect() as conn:
-        record = dataset_record(conn, collection_id)
+        record = dataset_record(conn, collection_id, who)
         page, _ = build_select(conn, record, query)
         result = conn.execution_options(stream_results=True, yield_per=2000).execute(page)
         for row in result:
@@ -37,14 +39,15 @@ def download(
     background: BackgroundTasks,
     f: str = Query("gpkg", description="gpkg, shp, geojson or csv"),
 ):
+    who = principal(request)
     with connection(request) as conn:
-        record = dataset_record(conn, collection_id)
+        record = dataset_record(conn, collection_id, who)
         query = feature_query(request, record, with_paging=False)
         build_select(conn, record, query)  # checks the filter before anything is sent
     if f not in DOWNLOAD_FORMATS:
         raise bad_parameter("f", f"download format {f!r} is not offered; use one of: {', '.join(DOWNLOAD_FORMATS)}.")
     media = DOWNLOAD_FORMATS[f][0]
-    rows = _stream_rows(request, collection_id, query)
+    rows = _stream_rows(request, collection_id, query, who)
     name = record.id
     if f == "geojson":
         return StreamingResponse(geojson_chunks(record, rows), media_type=media,

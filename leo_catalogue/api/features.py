@@ -7,15 +7,17 @@ from datetime import datetime, timezone
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
+from ..accounts import Principal
 from ..errors import bad_parameter, not_found
 from ..features import FeatureQuery, build_select, row_to_feature, sortable_fields
 from ..params import parse_bbox, parse_datetime, parse_limit, parse_offset, parse_sortby
 from ..records import DatasetRecord
 from ..schema import GEOMETRY_COLUMN, ID_COLUMN
 from ..store import get_record, table_for
+from .auth import principal
 from .negotiation import GEOJSON, link, respond, self_links, url
 from .paging import page_links
-from .state import connection, known_params, public_record
+from .state import connection, known_params, readable_record
 
 router = APIRouter()
 
@@ -54,9 +56,9 @@ def feature_query(request: Request, record: DatasetRecord, with_paging: bool = T
     )
 
 
-def dataset_record(conn, collection_id: str) -> DatasetRecord:
-    """The public dataset behind a collection id, or 404."""
-    return public_record(get_record(conn, collection_id), collection_id, data=True)
+def dataset_record(conn, collection_id: str, who: Principal) -> DatasetRecord:
+    """The dataset behind a collection id if ``who`` may read it, or 404."""
+    return readable_record(get_record(conn, collection_id), collection_id, who, data=True)
 
 
 @router.get("/collections/{collection_id}/items", summary="Features of a dataset (GeoJSON)")
@@ -70,8 +72,9 @@ def items(
     limit: str | None = Query(None, description="1 to 10000 (default 10)."),
     offset: str | None = Query(None),
 ):
+    who = principal(request)
     with connection(request) as conn:
-        record = dataset_record(conn, collection_id)
+        record = dataset_record(conn, collection_id, who)
         query = feature_query(request, record)
         page, count = build_select(conn, record, query)
         features = [row_to_feature(record, row) for row in conn.execute(page)]
@@ -93,8 +96,9 @@ def items(
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
 def item(request: Request, collection_id: str, feature_id: str):
     known_params(request, {"f"})
+    who = principal(request)
     with connection(request) as conn:
-        record = dataset_record(conn, collection_id)
+        record = dataset_record(conn, collection_id, who)
         if not feature_id.isdigit():
             raise not_found(f"Feature {feature_id!r}")
         data = table_for(record)
@@ -114,8 +118,9 @@ def item(request: Request, collection_id: str, feature_id: str):
 @router.get("/collections/{collection_id}/queryables", summary="Properties that items can be filtered on")
 def queryables(request: Request, collection_id: str):
     known_params(request, {"f"})
+    who = principal(request)
     with connection(request) as conn:
-        record = dataset_record(conn, collection_id)
+        record = dataset_record(conn, collection_id, who)
     properties = {"geometry": {"format": "geometry-any", "title": "Geometry"}}
     for f in record.fields:
         properties[f.name] = {**_JSON_SCHEMA_TYPES[f.type.value], "title": f.title or f.name}

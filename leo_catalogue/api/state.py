@@ -6,8 +6,9 @@ from contextlib import contextmanager
 
 from fastapi import Request
 
+from ..accounts import Principal
 from ..errors import bad_parameter, not_found
-from ..records import AccessLevel, DatasetRecord
+from ..records import DatasetRecord
 
 
 @contextmanager
@@ -24,11 +25,12 @@ def known_params(request: Request, allowed: set[str]) -> None:
             raise bad_parameter(name, f"unknown query parameter {name!r}; accepted: {', '.join(sorted(allowed))}.")
 
 
-def public_record(record: DatasetRecord | None, dataset_id: str, data: bool = False) -> DatasetRecord:
-    """The record if anyone may see it (and it has data, when asked); 404 otherwise.
+def readable_record(record: DatasetRecord | None, dataset_id: str, principal: Principal,
+                    data: bool = False) -> DatasetRecord:
+    """The record if ``principal`` may see it (and it has data, when asked); 404 otherwise.
 
-    Non-public records answer 404, not 403, so their existence does not leak.
+    Records out of reach answer 404, not 403, so their existence does not leak.
     """
-    if record is None or record.access != AccessLevel.PUBLIC or (data and not record.table_name):
+    if record is None or not principal.may_read(record) or (data and not record.table_name):
         raise not_found(f"Collection {dataset_id!r}")
     return record

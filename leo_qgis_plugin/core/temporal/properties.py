@@ -11,6 +11,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
+from qgis.PyQt.QtCore import QDateTime
 
 from ..models import CatalogueRecord
 from .clock import from_qdatetime, to_qdatetime
@@ -25,7 +26,7 @@ def natural_step(layer: QgsVectorLayer, time_field: str) -> timedelta | None:
     request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setLimit(SAMPLE)
     request.setSubsetOfAttributes([time_field], layer.fields())
     stamps = sorted({from_qdatetime(f[time_field]) for f in layer.getFeatures(request)
-                     if hasattr(f[time_field], "isValid") and f[time_field].isValid()})
+                     if isinstance(f[time_field], QDateTime) and f[time_field].isValid()})
     steps = [b - a for a, b in zip(stamps, stamps[1:])]
     if not steps:
         return None

@@ -1,0 +1,83 @@
+"""Accounts: API tokens with a role in an organisation, and who may see which datasets.
+
+Access levels: ``public`` (anyone), ``registered`` (any valid token), ``restricted`` (tokens of the
+dataset's organisation). Roles: viewers read; editors also upload and replace their organisation's
+datasets; admins see and change everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import Enum
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection, Engine
+
+from .records import AccessLevel, DatasetRecord
+from .schema import api_tokens
+
+TOKEN_PREFIX = "leo_"
+
+
+class Role(str, Enum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: anonymous, or a token's user in an organisation with a role."""
+
+    user: str = ""
+    organisation: str = ""
+    role: Role | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.role is not None
+
+    def may_read(self, record: DatasetRecord) -> bool:
+        if record.access is AccessLevel.PUBLIC or self.role is Role.ADMIN:
+            return True
+        if record.access is AccessLevel.REGISTERED:
+            return self.signed_in
+        return self.signed_in and bool(record.organisation) and record.organisation == self.organisation
+
+    def may_write(self, record: DatasetRecord | None, organisation: str) -> bool:
+        """Upload to (or replace, or delete) a dataset of ``organisation``; ``record`` is the existing one."""
+        if self.role is Role.ADMIN:
+            return True
+        if self.role is not Role.EDITOR or organisation != self.organisation:
+            return False
+        return record is None or record.organisation == self.organisation
+
+
+ANONYMOUS = Principal()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(engine: Engine, user: str, organisation: str, role: Role) -> str:
+    """A new token, stored hashed; the only time the token itself is known."""
+    if not user.strip() or not organisation.strip():
+        raise ValueError("A token needs a user name and an organisation.")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        conn.execute(insert(api_tokens).values(token_hash=hash_token(token), user=user.strip(),
+                                               organisation=organisation.strip(), role=Role(role).value,
+                                               created=datetime.now(timezone.utc)))
+    return token
+
+
+def principal_for(conn: Connection, token: str) -> Principal | None:
+    """The token's principal, or None when the token is not known."""
+    row = conn.execute(select(api_tokens).where(api_tokens.c.token_hash == hash_token(token))).first()
+    if row is None:
+        return None
+    return Principal(row.user, row.organisation, Role(row.role))

@@ -1,0 +1,47 @@
+"""Who is asking: an API token as ``Authorization: Bearer TOKEN``, or as the password of HTTP Basic (what
+QGIS's authentication database sends); no header is anonymous; a token that is not valid is 401, never
+quietly treated as anonymous."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from fastapi import Request
+
+from ..accounts import ANONYMOUS, Principal, principal_for
+from ..errors import unauthorized
+from .state import connection
+
+
+def principal(request: Request) -> Principal:
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    found = _principal(request)
+    request.state.principal = found
+    return found
+
+
+def _principal(request: Request) -> Principal:
+    header = request.headers.get("authorization", "").strip()
+    if not header:
+        return ANONYMOUS
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer":
+        token = value.strip()
+    elif scheme.lower() == "basic":
+        try:
+            _user, _, token = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise unauthorized("The Basic credentials are not valid base64 of user:token.") from None
+    else:
+        raise unauthorized(f"Authorization {scheme!r} is not accepted; send Bearer TOKEN, or Basic with the token "
+                           "as the password.")
+    if not token:
+        raise unauthorized("The authorization header carries no token.")
+    with connection(request) as conn:
+        found = principal_for(conn, token)
+    if found is None:
+        raise unauthorized("This token is not valid: it was mistyped or has been revoked.")
+    return found

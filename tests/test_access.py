@@ -1,0 +1,163 @@
+"""Accounts and access levels: tokens created by the CLI, sent as Bearer or Basic; registered and
+restricted datasets never leak to those without access, on any endpoint (a matrix over endpoints and
+kinds of user)."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+import shapely
+
+from leo_catalogue.db import make_engine
+from leo_catalogue.records import AccessLevel
+from leo_catalogue.store import get_record, put_dataset
+
+from .support.servers import ROOT, CatalogueServer
+
+PRIVATE = {"ssen-private-feeders": (AccessLevel.RESTRICTED, "SSEN"), "consortium-meters": (AccessLevel.REGISTERED, "")}
+
+
+def cli(url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "leo_catalogue", *args, "--db", url], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def catalogue(demo_sqlite_path, tmp_path_factory):
+    """The demo plus a restricted (SSEN's) and a registered dataset; tokens for four kinds of user."""
+    path = tmp_path_factory.mktemp("access") / "access.sqlite"
+    path.write_bytes(demo_sqlite_path.read_bytes())
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        template = get_record(conn, "leo-price-2019-01-23")
+    for dataset_id, (access, organisation) in PRIVATE.items():
+        record = dataclasses.replace(template, id=dataset_id, title=f"Private headroom {dataset_id}",
+                                     description="secret words zebrafinch", access=access,
+                                     organisation=organisation, table_name=None, updated=None)
+        put_dataset(engine, record, [[{f.name: None for f in record.fields} | {"geometry": shapely.Point(-1.2, 51.7)}
+                                      for _ in range(3)]])
+    engine.dispose()
+    tokens = {}
+    for name, org, role in [("ssen", "SSEN", "viewer"), ("council", "Oxford City Council", "viewer"),
+                            ("admin", "LEO", "admin")]:
+        made = cli(url, "create-token", "--user", name, "--org", org, "--role", role)
+        assert made.returncode == 0, made.stderr
+        tokens[name] = made.stdout.strip()
+        assert tokens[name].startswith("leo_") and "only its hash is stored" in made.stderr
+    assert tokens["ssen"] not in path.read_bytes().decode("latin-1")  # stored hashed, never in clear
+    server = CatalogueServer(url).start()
+    yield server, tokens
+    server.stop()
+
+
+def get(server, path: str, token: str | None = None, basic: bool = False):
+    request = urllib.request.Request(server.url.rstrip("/") + path)
+    if token is not None:
+        value = f"Basic {base64.b64encode(f'me:{token}'.encode()).decode()}" if basic else f"Bearer {token}"
+        request.add_header("Authorization", value)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), dict(exc.headers)
+
+
+# Who sees what: anonymous sees neither; any signed-in user the registered one; SSEN its restricted one.
+SEES = {None: set(), "council": {"consortium-meters"}, "ssen": set(PRIVATE), "admin": set(PRIVATE)}
+ENDPOINTS = ["/collections/{id}", "/collections/{id}/items", "/collections/{id}/items/1",
+             "/collections/{id}/queryables", "/collections/{id}/download?f=csv", "/collections/{id}/download?f=gpkg",
+             "/collections/catalogue/items/{id}", "/collections/{id}/items?f=html"]
+
+
+@pytest.mark.parametrize("user", list(SEES))
+def test_private_datasets_never_leak(catalogue, user):
+    server, tokens = catalogue
+    token = tokens.get(user)
+    visible = SEES[user]
+    for dataset_id in PRIVATE:
+        for endpoint in ENDPOINTS:
+            status, body, _ = get(server, endpoint.format(id=dataset_id), token)
+            expected = 200 if dataset_id in visible else 404
+            assert status == expected, (user, endpoint, dataset_id, status)
+            if expected == 404:
+                assert b"zebrafinch" not in body and b"Private headroom" not in body
+    status, body, _ = get(server, "/collections", token)
+    listed = {c["id"] for c in json.loads(body)["collections"]}
+    assert listed & set(PRIVATE) == visible
+    for query in ("?q=zebrafinch", "?q=zebrafinch&sortby=title", "?limit=100", "?bbox=-1.3,51.6,-1.1,51.8",
+                  "?q=private,headroom&limit=100"):
+        status, body, _ = get(server, f"/collections/catalogue/items{query}", token)
+        data = json.loads(body)
+        found = {f["id"] for f in data["features"]} & set(PRIVATE)
+        assert found == visible, (user, query)
+        if query == "?q=zebrafinch":
+            assert data["numberMatched"] == len(visible)
+
+
+def test_tokens_as_bearer_or_basic_and_bad_tokens(catalogue):
+    server, tokens = catalogue
+    assert get(server, "/collections/ssen-private-feeders", tokens["ssen"], basic=True)[0] == 200
+    for bad, message in (("leo_not-a-real-token", "not valid"), ("", "carries no token")):
+        status, body, headers = get(server, "/collections", bad)
+        assert status == 401 and message in json.loads(body)["description"]
+        assert "Basic" in {k.lower(): v for k, v in headers.items()}["www-authenticate"]
+    request = urllib.request.Request(server.url + "collections", headers={"Authorization": "Digest abc"})
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        urllib.request.urlopen(request, timeout=30)
+    assert failure.value.code == 401 and "Bearer" in json.loads(failure.value.read())["description"]
+    request = urllib.request.Request(server.url + "collections", headers={"Authorization": "Basic !!!"})
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        urllib.request.urlopen(request, timeout=30)
+    assert failure.value.code == 401
+
+
+def test_the_extent_and_counts_do_not_leak(catalogue):
+    server, tokens = catalogue
+    anonymous = json.loads(get(server, "/collections/catalogue")[1])
+    admin = json.loads(get(server, "/collections/catalogue", tokens["admin"])[1])
+    assert anonymous["extent"] == admin["extent"]  # the private datasets lie inside the public extent anyway
+    total = json.loads(get(server, "/collections/catalogue/items?limit=1")[1])["numberMatched"]
+    assert json.loads(get(server, "/collections/catalogue/items?limit=1", tokens["ssen"])[1])["numberMatched"] == total + 2
+
+
+def test_create_token_refuses_bad_input(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    assert cli(url, "create-token", "--user", "x", "--org", "y", "--role", "superuser").returncode == 2
+    refused = cli(url, "create-token", "--user", " ", "--org", "y", "--role", "viewer")
+    assert refused.returncode == 2 and "needs a user name" in refused.stderr
+
+
+def test_qgis_reads_restricted_data_with_the_token_in_its_authentication_database(catalogue, project):
+    from qgis.core import QgsApplication, QgsAuthMethodConfig
+
+    from leo_qgis_plugin import api
+    from leo_qgis_plugin.core.exceptions import NetworkError
+
+    server, tokens = catalogue
+    manager = QgsApplication.authManager()
+    if not manager.masterPasswordIsSet():
+        assert manager.setMasterPassword("leo-tests", True)
+    config = QgsAuthMethodConfig("Basic")
+    config.setName("SSEN token")
+    config.setConfig("username", "ssen")
+    config.setConfig("password", tokens["ssen"])
+    ok, config = manager.storeAuthenticationConfig(config)
+    assert ok
+    try:
+        signed_in = api.connect(server.url, authcfg=config.id())
+        assert {r.id for r in signed_in.search("zebrafinch").records} == set(PRIVATE)
+        layer = api.add_dataset(signed_in, "ssen-private-feeders", mode="live")
+        assert layer.featureCount() == 3  # QGIS's OAPIF provider sends the token too
+        assert api.connect(server.url).search("zebrafinch").total == 0
+        with pytest.raises(NetworkError, match="HTTP 404"):
+            api.connect(server.url).get("ssen-private-feeders")
+    finally:
+        manager.removeAuthenticationConfig(config.id())
