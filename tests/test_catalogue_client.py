@@ -77,7 +77,7 @@ def test_added_datasets_get_sensible_default_styles(project, sqlite_server):
     substations = api.add_dataset(catalogue, "ssen-headroom", mode="live")
     assert substations.renderer().type() == "categorizedSymbol" and substations.renderer().classAttribute() == "demand_rag"
     districts = api.add_dataset(catalogue, "oxon-districts", mode="live")
-    assert districts.labelsEnabled() and districts.labeling().settings().fieldName == "lad20nm"
+    assert districts.labelsEnabled() and districts.labeling().settings().fieldName == '"lad20nm"'
     assert districts.renderer().symbol().color().alpha() == 0  # outlines only: the data beneath stays visible
     zones = api.add_dataset(catalogue, "flex-zones", mode="live")
     assert zones.labelsEnabled() and "mw_required" in zones.labeling().settings().fieldName

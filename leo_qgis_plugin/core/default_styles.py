@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from qgis.core import (
     QgsFillSymbol,
-    QgsPalLayerSettings,
     QgsSingleSymbolRenderer,
     QgsVectorLayer,
-    QgsVectorLayerSimpleLabeling,
     QgsWkbTypes,
 )
 
 from .constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ZONES_DATASET, ConstraintKind, RagPalette
-from .constraints.styling import style_areas, style_substations, style_zones, text_format
+from .constraints.styling import label_with, style_areas, style_substations, style_zones
 
 EVENTS_DATASET = "flex-events"
 
@@ -41,12 +39,7 @@ def _style_events(layer: QgsVectorLayer) -> None:
     its events is active."""
     active = QgsFillSymbol.createSimple({"color": "215,25,28,90", "outline_color": "#d7191c", "outline_width": "0.9"})
     layer.setRenderer(QgsSingleSymbolRenderer(active))
-    settings = QgsPalLayerSettings()
-    settings.isExpression = True
-    settings.fieldName = "\"zone_name\" || '\\n' || format_number(\"requested_mw\", 1) || ' MW called'"
-    settings.setFormat(text_format("#8b0000"))
-    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
-    layer.setLabelsEnabled(True)
+    label_with(layer, "\"zone_name\" || '\\n' || format_number(\"requested_mw\", 1) || ' MW called'", "#8b0000")
 
 
 def name_field(layer: QgsVectorLayer) -> str | None:
@@ -64,9 +57,5 @@ def _style_boundaries(layer: QgsVectorLayer) -> None:
     field = name_field(layer)
     if field is None:
         return
-    settings = QgsPalLayerSettings()
-    settings.fieldName = field
-    settings.setFormat(text_format("#37474f"))
-    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
-    layer.setLabelsEnabled(True)
+    label_with(layer, f'"{field}"', "#37474f")
     layer.setDisplayExpression(f'"{field}"')

@@ -13,14 +13,13 @@ from qgis.core import (
     QgsGeometry,
     QgsGraduatedSymbolRenderer,
     QgsLayerTreeGroup,
-    QgsPalLayerSettings,
     QgsProject,
     QgsStyle,
     QgsVectorLayer,
-    QgsVectorLayerSimpleLabeling,
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ..constraints.styling import label_with
 from ..default_styles import name_field
 from .aggregate import AggregateResult, Stat, aggregate
 
@@ -99,8 +98,4 @@ def style_aggregate(layer: QgsVectorLayer, field: str = "count") -> None:
     layer.setRenderer(renderer)
     layer.setOpacity(0.8)
     name = name_field(layer)
-    settings = QgsPalLayerSettings()
-    settings.isExpression = True
-    settings.fieldName = (f'"{name}" || \'\\n\' || ' if name else "") + f'format_number("{field}", 0)'
-    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
-    layer.setLabelsEnabled(True)
+    label_with(layer, (f'"{name}" || \'\\n\' || ' if name else "") + f'format_number("{field}", 0)')

@@ -94,17 +94,24 @@ def style_zones(layer: QgsVectorLayer) -> None:
     hatch.setSubSymbol(QgsLineSymbol.createSimple({"color": "#6a3d9a", "width": "0.25"}))
     zone.appendSymbolLayer(hatch)
     layer.setRenderer(QgsSingleSymbolRenderer(zone))
-    settings = QgsPalLayerSettings()
-    settings.isExpression = True
-    settings.fieldName = "\"name\" || '\\n' || \"product\" || ', ' || format_number(\"mw_required\", 1) || ' MW'"
-    settings.setFormat(text_format("#4a2370"))
-    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
-    layer.setLabelsEnabled(True)
+    label_with(layer, "\"name\" || '\\n' || \"product\" || ', ' || format_number(\"mw_required\", 1) || ' MW'",
+               "#4a2370")
     layer.setMapTipTemplate(
         "<b>[% \"name\" %]</b> (CMZ [% \"zone_id\" %])<br>[% \"product\" %], [% \"direction\" %]: "
         "[% format_number(\"mw_required\", 1) %] MW<br>[% \"window_start\" %]–[% \"window_end\" %] UK time, "
         "[% \"service_days\" %]")
     layer.setDisplayExpression('"name"')
+
+
+def label_with(layer: QgsVectorLayer, expression: str, colour: str = "#202020") -> QgsPalLayerSettings:
+    """Label a layer with an expression in the plugin's text style (buffered, 8 pt); the settings, for more."""
+    settings = QgsPalLayerSettings()
+    settings.isExpression = True
+    settings.fieldName = expression
+    settings.setFormat(text_format(colour))
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+    return settings
 
 
 def text_format(colour: str = "#202020") -> QgsTextFormat:

@@ -3,38 +3,14 @@ one geometry type per file, 2 GB per file."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from qgis.core import QgsFeatureRequest, QgsVectorLayer, QgsWkbTypes
 from qgis.PyQt.QtCore import QVariant
 
-NAME_LENGTH = 10
 TEXT_BYTES = 254
 SIZE_LIMIT = 2 * 1024 ** 3
 DATE_TYPES = (QVariant.Date, QVariant.DateTime, QVariant.Time)
 GEOMETRY_SUFFIX = {QgsWkbTypes.PointGeometry: "points", QgsWkbTypes.LineGeometry: "lines",
                    QgsWkbTypes.PolygonGeometry: "polygons"}
-
-
-def short_field_names(names: list[str]) -> dict[str, str]:
-    """Unique, ASCII, at most 10-character names for every field, in order (case-insensitively unique)."""
-    result: dict[str, str] = {}
-    taken: set[str] = set()
-    for name in names:
-        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-        base = re.sub(r"[^A-Za-z0-9_]", "_", ascii_name).strip("_") or "field"
-        if base[0].isdigit():
-            base = f"f{base}"
-        candidate = base[:NAME_LENGTH]
-        n = 1
-        while candidate.lower() in taken:
-            suffix = f"_{n}"
-            candidate = base[: NAME_LENGTH - len(suffix)] + suffix
-            n += 1
-        taken.add(candidate.lower())
-        result[name] = candidate
-    return result
 
 
 def scan(layer: QgsVectorLayer, request: QgsFeatureRequest) -> tuple[list[int], dict[str, int]]:
