@@ -293,3 +293,13 @@ def export_animation(folder: str, start=None, end=None, step_minutes: float | No
             playback.show_frame(frame_start, frame_end)
 
     return _export(settings, start, end, step, Path(folder), Movie(movie), frames_per_second, on_frame=on_frame)
+
+
+def open_file(path: str, project: QgsProject | None = None) -> QgsVectorLayer:
+    """Open an SSEN headroom or LV-feeder CSV or a Project LEO meter or price file as a typed layer and add
+    it to the project (a postcode lookup beside an LV-feeder file is joined)."""
+    from .core.open_files import open_file as _open
+
+    opened = _open(path)
+    (project or QgsProject.instance()).addMapLayer(opened.layer)
+    return opened.layer

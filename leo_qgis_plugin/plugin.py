@@ -26,6 +26,7 @@ class LeoPlugin:
         self.constraints_dock = None
         self.catalogue_dock = None
         self.time_dock = None
+        self.drop_handler = None
         self.actions: list[QAction] = []
         self._task = None  # the running multi-scale task, kept referenced until it ends
 
@@ -43,6 +44,7 @@ class LeoPlugin:
         from .gui.browser import LeoDataItemProvider
         from .gui.catalogue_dock import CatalogueDock
         from .gui.constraints_dock import ConstraintsDock
+        from .gui.file_drop import LeoFileDropHandler
         from .gui.time_dock import TimeDock
         from .gui.updates import UpdateChecker
 
@@ -79,6 +81,8 @@ class LeoPlugin:
         aggregate.triggered.connect(lambda: self._open_algorithm("leo:aggregate", "INPUT"))
         multiscale = QAction(QIcon(ICON), "Multi-scale view of the active layer…", window)
         multiscale.triggered.connect(self.open_multiscale)
+        open_file = QAction(QIcon(ICON), "Open SSEN or LEO file…", window)
+        open_file.triggered.connect(self.choose_file)
         baseline = QAction(QIcon(ICON), "Baseline flexibility events…", window)
         baseline.triggered.connect(lambda: self._open_algorithm("leo:flexbaseline", "LOAD"))
         # A menu of our own in the menu bar: QGIS's Plugins submenus leave objects behind on unload.
@@ -89,7 +93,7 @@ class LeoPlugin:
             window.menuBar().insertMenu(help_menu.menuAction(), self.menu)  # before Help, as QGIS's own menus
         else:
             window.menuBar().addMenu(self.menu)
-        for action in (browse, toggle, clock, screen, export, None, aggregate, multiscale, baseline):
+        for action in (browse, toggle, clock, open_file, screen, export, None, aggregate, multiscale, baseline):
             if action is None:
                 self.menu.addSeparator()
                 continue
@@ -100,6 +104,9 @@ class LeoPlugin:
         self.toolbar.addAction(clock)
         QgsProject.instance().legendLayersAdded.connect(self._keep_overlay_on_top)
         QgsProject.instance().layersAdded.connect(self._ready_to_play)
+        if hasattr(self.iface, "registerCustomDropHandler"):  # QGIS desktop (not every test double has it)
+            self.drop_handler = LeoFileDropHandler(self.open_path)
+            self.iface.registerCustomDropHandler(self.drop_handler)
         self.updates = UpdateChecker(self.iface.layerTreeView(), window)
         self.updates.message.connect(self._show_message)
         self.catalogue_dock.check_updates.clicked.connect(self.updates.check)
@@ -110,6 +117,9 @@ class LeoPlugin:
 
         QgsProject.instance().legendLayersAdded.disconnect(self._keep_overlay_on_top)
         QgsProject.instance().layersAdded.disconnect(self._ready_to_play)
+        if self.drop_handler is not None:
+            self.iface.unregisterCustomDropHandler(self.drop_handler)
+            self.drop_handler = None
         QgsProject.instance().readProject.disconnect(self._project_opened)
         if self.updates is not None:
             self.updates.clear()
@@ -153,6 +163,27 @@ class LeoPlugin:
 
         layers = [layer.id() for layer in self.iface.layerTreeView().selectedLayers()]
         processing.execAlgorithmDialog("leo:exportlayers", {"LAYERS": layers} if layers else {})
+
+    def choose_file(self) -> None:
+        from qgis.PyQt.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self.iface.mainWindow(), "Open an SSEN or Project LEO file", "",
+                                              "SSEN and LEO files (*.csv *.txt);;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> None:
+        """Open an SSEN or LEO file in a task; the layer is added with a note of what was read."""
+        from .tasks.open_file import open_file_task
+
+        def opened(result) -> None:
+            QgsProject.instance().addMapLayer(result.layer)
+            notes = f" {len(result.warnings)} note(s): {result.warnings[0]}" if result.warnings else ""
+            self._show_message(f"Opened {result.layer.name()} ({result.kind.value}, {result.rows:,} rows).{notes}",
+                               1 if result.warnings else 0)
+
+        self._task = open_file_task(path, opened, lambda message: self._show_message(message, 2))
+        QgsApplication.taskManager().addTask(self._task)
 
     def _open_algorithm(self, algorithm: str, layer_parameter: str) -> None:
         """A LEO algorithm's dialog, its input set to the active layer."""
