@@ -222,10 +222,12 @@ def play(layer: QgsVectorLayer, start=None, end=None, step_minutes: float | None
 
 def playback(layer: QgsVectorLayer, value_field: str | None = None, site_field: str | None = None,
              time_field: str | None = None, headroom: QgsVectorLayer | None = None,
+             sites: QgsVectorLayer | None = None, sites_id_field: str = "site_id",
              project: QgsProject | None = None):
     """Fast playback of a time-series layer (e.g. substation-load-hh): one point per site whose value
     follows the Temporal Controller, sized by value and, with a ``headroom`` layer (ssen-headroom),
-    coloured by utilisation of firm capacity (red above 100 %). Returns the PlaybackLayer."""
+    coloured by utilisation of firm capacity (red above 100 %). A table without geometry plays at the
+    points of a ``sites`` layer joined by ``sites_id_field``. Returns the PlaybackLayer (``.warnings``)."""
     from .core.temporal.controller import bind_playback
     from .core.temporal.playback import make_playback
     from .core.temporal.properties import layer_stamps_mark_end
@@ -234,7 +236,7 @@ def playback(layer: QgsVectorLayer, value_field: str | None = None, site_field: 
     guessed = series_fields(layer) or ("primary_id", "timestamp", "avg_kw")
     series = read_series(layer, site_field or guessed[0], time_field or guessed[1], value_field or guessed[2],
                          layer_stamps_mark_end(layer))
-    view = make_playback(layer, series, headroom)
+    view = make_playback(layer, series, headroom, sites, sites_id_field)
     project = project or QgsProject.instance()
     project.addMapLayer(view.layer)
     bind_playback(view, temporal_controller(), project)

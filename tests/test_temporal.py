@@ -295,3 +295,37 @@ def test_aggregates_of_a_playback_follow_each_frame(project, load_gpkg):
         assert west["value_sum"] == pytest.approx(values["30043"] + values["30046"], abs=0.01)  # Witney + Bampton
         assert west["value_max"] == pytest.approx(max(values["30043"], values["30046"]), abs=0.01)
         assert next(county.getFeatures())["value_sum"] == pytest.approx(sum(values.values()), abs=0.01)
+
+
+def test_a_table_plays_at_its_sites_and_bad_times_or_extents_are_reported(project, load_gpkg):
+    from qgis.core import QgsLayerMetadata
+
+    from leo_qgis_plugin.core.exceptions import LeoError
+    from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
+    from leo_qgis_plugin.core.layers import point_layer, table_layer
+
+    S, N = FieldType.STRING, FieldType.NUMBER
+    fields = [FieldDef("site_id", S), FieldDef("timestamp", S), FieldDef("avg_kw", N)]
+    readings = table_layer("Meter readings", fields, [
+        {"site_id": "M1", "timestamp": f"2025-03-06T{h:02d}:00:00Z", "avg_kw": float(h)} for h in range(6)])
+    sites = point_layer("Meter sites", [FieldDef("site_id", S)], [{"site_id": "M1", "longitude": -1.25,
+                                                                   "latitude": 51.75}])
+    view = api.playback(readings, sites=sites)
+    assert next(view.layer.getFeatures()).hasGeometry() and view.series.values.shape == (1, 6)
+    naive = table_layer("Naive", fields, [{"site_id": "M1", "timestamp": "2025-03-06 01:00", "avg_kw": 1.0}])
+    with pytest.raises(LeoError, match=r"Naive, feature 1, field 'timestamp': 2025-03-06 01:00 has no time zone"):
+        api.playback(naive, sites=sites)
+    unparsable = table_layer("Junk", fields, [{"site_id": "M1", "timestamp": "soon", "avg_kw": 1.0}])
+    with pytest.raises(LeoError, match="'soon' is not a date and time"):
+        api.playback(unparsable, sites=sites)
+    # A record claiming the wrong range: a warning, and the data's own range is what plays.
+    load = QgsVectorLayer(f"{load_gpkg}|layername=load", "Load", "ogr")
+    metadata = QgsLayerMetadata()
+    extent = metadata.extent()
+    extent.setTemporalExtents([QgsDateTimeRange(to_qdatetime(datetime(2024, 1, 1, tzinfo=UTC)),
+                                                to_qdatetime(datetime(2026, 1, 1, tzinfo=UTC)))])
+    metadata.setExtent(extent)
+    load.setMetadata(metadata)
+    view = api.playback(load)
+    assert "but it runs Wed 05 Mar 2025 00:00 GMT to Tue 18 Mar 2025 23:30 GMT" in view.warnings[0]
+    assert from_qdatetime(load.metadata().extent().temporalExtents()[0].begin()) == datetime(2025, 3, 5, tzinfo=UTC)

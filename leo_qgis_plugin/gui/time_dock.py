@@ -191,7 +191,9 @@ class TimeDock(QDockWidget):
         project.addMapLayer(view.layer)
         view.layer.selectionChanged.connect(lambda *_: self.refresh_chart())
         bind_playback(view, self.controller, project)
-        self.message.emit(f"Fast playback of {layer.name()}: {len(series.sites)} sites; select sites to chart them.", 0)
+        notes = " ".join(view.warnings)
+        self.message.emit(f"Fast playback of {layer.name()}: {len(series.sites)} sites; select sites to chart them. "
+                          f"{notes}".strip(), 1 if notes else 0)
 
     def export_animation(self, folder: str | None = None) -> None:
         """Frames of the controller's range (as the map shows them) into a folder, in a task."""

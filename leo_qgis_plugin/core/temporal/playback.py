@@ -8,10 +8,11 @@ layer, so frames stay cheap however long the series is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 
 import numpy as np
 from qgis.core import (
+    QgsDateTimeRange,
     QgsFeature,
     QgsFeatureRequest,
     QgsField,
@@ -24,7 +25,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from .clock import uk_label
+from .clock import from_qdatetime, to_qdatetime, uk_label
 from .series import SeriesMatrix
 
 PLAYBACK_PROPERTY = "leo_qgis/temporal/playback"
@@ -43,6 +44,7 @@ class PlaybackLayer:
         self.unit = unit
         self.capacity = np.array([(capacity or {}).get(site, np.nan) for site in series.sites], dtype=np.float32)
         self.scale_max = float(np.nanpercentile(series.values, 99)) if np.isfinite(series.values).any() else 1.0
+        self.warnings: list[str] = []
         self.layer = QgsVectorLayer(f"Point?crs={crs}", name, "memory")
         self.layer.dataProvider().addAttributes([
             QgsField("site_id", QVariant.String), QgsField("value", QVariant.Double),
@@ -123,9 +125,42 @@ def capacity_from_headroom(headroom: QgsVectorLayer) -> dict[str, float]:
     return capacity
 
 
-def make_playback(layer: QgsVectorLayer, series: SeriesMatrix,
-                  headroom: QgsVectorLayer | None = None) -> PlaybackLayer:
-    """The playback layer for a series read from ``layer`` (site points come from its rows)."""
+def make_playback(layer: QgsVectorLayer, series: SeriesMatrix, headroom: QgsVectorLayer | None = None,
+                  sites: QgsVectorLayer | None = None, sites_id_field: str = "") -> PlaybackLayer:
+    """The playback layer for a series read from ``layer``. Site points come from its rows, or for a table
+    without geometry from a ``sites`` layer joined by ``sites_id_field``."""
     capacity = capacity_from_headroom(headroom) if headroom is not None else None
-    return PlaybackLayer(series, site_locations(layer, series), layer.crs().authid(),
-                         f"{layer.name()} (playback)", capacity=capacity)
+    if sites is not None:
+        locations = {str(f[sites_id_field]): QgsGeometry(f.geometry()) for f in sites.getFeatures() if f.hasGeometry()}
+        crs = sites.crs().authid()
+    else:
+        locations, crs = site_locations(layer, series), layer.crs().authid()
+    view = PlaybackLayer(series, locations, crs, f"{layer.name()} (playback)", capacity=capacity)
+    view.warnings = extent_warnings(layer, series)
+    missing = [site for site in series.sites if site not in locations]
+    if missing:
+        view.warnings.append(f"{len(missing)} site(s) have no location and are not drawn: {', '.join(missing[:5])}"
+                             + ("…" if len(missing) > 5 else ""))
+    return view
+
+
+def extent_warnings(layer: QgsVectorLayer, series: SeriesMatrix) -> list[str]:
+    """A warning when the catalogue record's time range does not match the data; the layer's metadata then
+    takes the data's real range (which the Temporal Controller uses)."""
+    extents = layer.metadata().extent().temporalExtents()
+    if not extents or not extents[0].begin().isValid() or not len(series.instants):
+        return []
+    first, last = int(series.instants[0]), int(series.instants[-1])
+    claimed = (from_qdatetime(extents[0].begin()).timestamp(), from_qdatetime(extents[0].end()).timestamp())
+    slack = series.step.total_seconds()
+    if abs(claimed[0] - first) <= slack and abs(claimed[1] - last) <= slack:
+        return []
+    real = (datetime.fromtimestamp(first, timezone.utc), datetime.fromtimestamp(last, timezone.utc))
+    metadata = layer.metadata()
+    extent = metadata.extent()
+    extent.setTemporalExtents([QgsDateTimeRange(to_qdatetime(real[0]), to_qdatetime(real[1]))])
+    metadata.setExtent(extent)
+    layer.setMetadata(metadata)
+    return [f"The record of {layer.name()} says its data runs {uk_label(from_qdatetime(extents[0].begin()))} to "
+            f"{uk_label(from_qdatetime(extents[0].end()))}, but it runs {uk_label(real[0])} to {uk_label(real[1])}; "
+            "the data's range is used."]

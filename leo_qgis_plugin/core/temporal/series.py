@@ -13,8 +13,9 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 from qgis.core import QgsFeatureRequest, QgsFeedback, QgsVectorLayer
 
+from ..exceptions import LeoError
 from ..gdal_source import gdal_source
-from .clock import from_qdatetime
+from ..layers import to_utc
 
 
 @dataclass
@@ -114,13 +115,18 @@ def _read_with_qgis(layer: QgsVectorLayer, site_field: str, time_field: str, val
             break
         attributes = feature.attributes()
         site, stamp, value = str(attributes[at[0]]), attributes[at[1]], attributes[at[2]]
-        if stamp is None or not hasattr(stamp, "isValid") or not stamp.isValid():
-            continue
+        try:
+            instant = to_utc(stamp)
+        except ValueError as exc:
+            raise LeoError(f"{layer.name()}, feature {feature.id()}, field {time_field!r}: {exc}; times need a "
+                           "zone (Z or +01:00), or a date-time field.") from None
+        if instant is None:
+            continue  # a row without a time cannot be placed in the series
         if site not in index:
             index[site] = len(index)
             first_row[site] = feature.id()
         codes.append(index[site])
-        stamps.append(int(from_qdatetime(stamp).timestamp()))
+        stamps.append(int(instant.timestamp()))
         values.append(np.nan if value is None or (hasattr(value, "isNull") and value.isNull()) else float(value))
     batch = (np.array(codes, dtype=np.int32), np.array(stamps, dtype=np.int64), np.array(values, dtype=np.float32))
     return [batch], list(index), first_row
