@@ -304,11 +304,11 @@ def test_a_table_plays_at_its_sites_and_bad_times_or_extents_are_reported(projec
     from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
     from leo_qgis_plugin.core.layers import point_layer, table_layer
 
-    S, N = FieldType.STRING, FieldType.NUMBER
-    fields = [FieldDef("site_id", S), FieldDef("timestamp", S), FieldDef("avg_kw", N)]
+    text, number = FieldType.STRING, FieldType.NUMBER
+    fields = [FieldDef("site_id", text), FieldDef("timestamp", text), FieldDef("avg_kw", number)]
     readings = table_layer("Meter readings", fields, [
         {"site_id": "M1", "timestamp": f"2025-03-06T{h:02d}:00:00Z", "avg_kw": float(h)} for h in range(6)])
-    sites = point_layer("Meter sites", [FieldDef("site_id", S)], [{"site_id": "M1", "longitude": -1.25,
+    sites = point_layer("Meter sites", [FieldDef("site_id", text)], [{"site_id": "M1", "longitude": -1.25,
                                                                    "latitude": 51.75}])
     view = api.playback(readings, sites=sites)
     assert next(view.layer.getFeatures()).hasGeometry() and view.series.values.shape == (1, 6)
