@@ -64,27 +64,16 @@ class LeoPlugin:
             dock.message.connect(self._show_message)
             self.iface.addDockWidget(Qt.RightDockWidgetArea, dock)
             dock.hide()
-        browse = self.catalogue_dock.toggleViewAction()
-        browse.setIcon(QIcon(ICON))
-        browse.setText("LEO catalogue")
-        toggle = self.constraints_dock.toggleViewAction()
-        toggle.setIcon(QIcon(ICON))
-        toggle.setText("Network constraints")
-        clock = self.time_dock.toggleViewAction()
-        clock.setIcon(QIcon(ICON))
-        clock.setText("Time playback")
-        screen = QAction(QIcon(ICON), "Screen my sites against headroom…", window)
-        screen.triggered.connect(self.open_screening)
-        export = QAction(QIcon(ICON), "Export layers (Shapefile, GeoPackage, GeoJSON, CSV)…", window)
-        export.triggered.connect(self.open_export)
-        aggregate = QAction(QIcon(ICON), "Aggregate into boundaries…", window)
-        aggregate.triggered.connect(lambda: self._open_algorithm("leo:aggregate", "INPUT"))
-        multiscale = QAction(QIcon(ICON), "Multi-scale view of the active layer…", window)
-        multiscale.triggered.connect(self.open_multiscale)
-        open_file = QAction(QIcon(ICON), "Open SSEN or LEO file…", window)
-        open_file.triggered.connect(self.choose_file)
-        baseline = QAction(QIcon(ICON), "Baseline flexibility events…", window)
-        baseline.triggered.connect(lambda: self._open_algorithm("leo:flexbaseline", "LOAD"))
+        browse = self._dock_action(self.catalogue_dock, "LEO catalogue")
+        toggle = self._dock_action(self.constraints_dock, "Network constraints")
+        clock = self._dock_action(self.time_dock, "Time playback")
+        screen = self._action("Screen my sites against headroom…", self.open_screening)
+        export = self._action("Export layers (Shapefile, GeoPackage, GeoJSON, CSV)…", self.open_export)
+        aggregate = self._action("Aggregate into boundaries…", lambda: self._open_algorithm("leo:aggregate", "INPUT"))
+        multiscale = self._action("Multi-scale view of the active layer…", self.open_multiscale)
+        open_file = self._action("Open SSEN or LEO file…", self.choose_file)
+        baseline = self._action("Baseline flexibility events…",
+                                lambda: self._open_algorithm("leo:flexbaseline", "LOAD"))
         # A menu of our own in the menu bar: QGIS's Plugins submenus leave objects behind on unload.
         self.menu = QMenu(MENU, window)
         self.menu.setObjectName("LeoMenu")
@@ -111,6 +100,19 @@ class LeoPlugin:
         self.updates.message.connect(self._show_message)
         self.catalogue_dock.check_updates.clicked.connect(self.updates.check)
         QgsProject.instance().readProject.connect(self._project_opened)
+
+    @staticmethod
+    def _dock_action(dock, text: str) -> QAction:
+        """The dock's own show/hide action, with the LEO icon and a menu text."""
+        action = dock.toggleViewAction()
+        action.setIcon(QIcon(ICON))
+        action.setText(text)
+        return action
+
+    def _action(self, text: str, slot) -> QAction:
+        action = QAction(QIcon(ICON), text, self.iface.mainWindow())
+        action.triggered.connect(slot)
+        return action
 
     def unload(self) -> None:
         from . import resources
