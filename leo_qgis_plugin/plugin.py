@@ -26,6 +26,7 @@ class LeoPlugin:
         self.constraints_dock = None
         self.catalogue_dock = None
         self.time_dock = None
+        self.flex_dock = None
         self.drop_handler = None
         self.actions: list[QAction] = []
         self._task = None  # the running multi-scale task, kept referenced until it ends
@@ -45,6 +46,7 @@ class LeoPlugin:
         from .gui.catalogue_dock import CatalogueDock
         from .gui.constraints_dock import ConstraintsDock
         from .gui.file_drop import LeoFileDropHandler
+        from .gui.flex_dock import FlexDock
         from .gui.time_dock import TimeDock
         from .gui.updates import UpdateChecker
 
@@ -60,8 +62,10 @@ class LeoPlugin:
         self.constraints_dock.screen_requested.connect(self.open_screening)
         self.time_dock = TimeDock(canvas_controller(self.iface.mapCanvas()), self.iface.activeLayer, self._map_view,
                                   window)
+        self.flex_dock = FlexDock(lambda: self._open_algorithm("leo:flexbaseline", "LOAD"), window)
         for dock in (self.catalogue_dock, self.constraints_dock, self.time_dock):
             dock.message.connect(self._show_message)
+        for dock in (self.catalogue_dock, self.constraints_dock, self.time_dock, self.flex_dock):
             self.iface.addDockWidget(Qt.RightDockWidgetArea, dock)
             dock.hide()
         browse = self._dock_action(self.catalogue_dock, "LEO catalogue")
@@ -72,8 +76,7 @@ class LeoPlugin:
         aggregate = self._action("Aggregate into boundaries…", lambda: self._open_algorithm("leo:aggregate", "INPUT"))
         multiscale = self._action("Multi-scale view of the active layer…", self.open_multiscale)
         open_file = self._action("Open SSEN or LEO file…", self.choose_file)
-        baseline = self._action("Baseline flexibility events…",
-                                lambda: self._open_algorithm("leo:flexbaseline", "LOAD"))
+        baseline = self._dock_action(self.flex_dock, "Flexibility baselining and business case")
         # A menu of our own in the menu bar: QGIS's Plugins submenus leave objects behind on unload.
         self.menu = QMenu(MENU, window)
         self.menu.setObjectName("LeoMenu")
@@ -139,11 +142,13 @@ class LeoPlugin:
             self.catalogue_dock.cancel_tasks()
         if self.time_dock is not None:
             self.time_dock.disconnect_controller()
-        for dock in (self.catalogue_dock, self.constraints_dock, self.time_dock):
+        if self.flex_dock is not None:
+            self.flex_dock.disconnect_project()
+        for dock in (self.catalogue_dock, self.constraints_dock, self.time_dock, self.flex_dock):
             if dock is not None:
                 self.iface.removeDockWidget(dock)
                 dock.deleteLater()
-        self.catalogue_dock = self.constraints_dock = self.time_dock = None
+        self.catalogue_dock = self.constraints_dock = self.time_dock = self.flex_dock = None
         if self.toolbar is not None:
             self.toolbar.deleteLater()
             self.toolbar = None

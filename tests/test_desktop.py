@@ -35,7 +35,7 @@ def test_launcher_opens_qgis_with_the_plugin_and_stops_its_server(demo_sqlite_pa
     assert data["unloaded"] is True and data["reloaded"] is True
     loaded, unloaded = data["before_unload"], data["after_unload"]
     assert loaded[3:] == [True, True, True] and unloaded[3:] == [False, False, False]
-    assert loaded[1] - unloaded[1] == 3 and loaded[2] - unloaded[2] == 1  # its three docks and its provider
+    assert loaded[1] - unloaded[1] == 4 and loaded[2] - unloaded[2] == 1  # its four docks and its provider
     assert loaded[0] > unloaded[0]  # its actions are gone
     assert data["after_reload"] == loaded and data["after_second_unload"] == unloaded
     assert f"Catalogue server on http://127.0.0.1:{port}/" in result.stdout

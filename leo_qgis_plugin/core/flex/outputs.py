@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from qgis.core import QgsVectorLayer
@@ -22,6 +24,8 @@ RESULT_FIELDS = [
     FieldDef("delivery_ratio", N, "Delivered / requested"), FieldDef("adjustment_kwh", N, "In-day adjustment per period"),
     FieldDef("like_days", S, "Like-days used (UK dates)"), FieldDef("flags", S),
     FieldDef("availability_gbp", N, unit="£"), FieldDef("utilisation_gbp", N, unit="£"),
+    FieldDef("baseline_profile", S, "Baseline, kWh per half-hour"),
+    FieldDef("metered_profile", S, "Metered, kWh per half-hour"),
 ]
 SUMMARY_FIELDS = [
     FieldDef("provider", S), FieldDef("zone", S), FieldDef("month", S, "Month (UK)"), FieldDef("events", N),
@@ -42,7 +46,8 @@ def result_rows(events: list[Event], results: list[EventResult], prices: Prices 
             "delivered_kwh": r.delivered_kwh, "requested_kwh": r.requested_kwh, "delivery_ratio": r.delivery_ratio,
             "adjustment_kwh": r.adjustment_kwh, "like_days": ",".join(d.isoformat() for d in r.like_days),
             "flags": ";".join(r.flags), "availability_gbp": paid.availability_gbp,
-            "utilisation_gbp": paid.utilisation_gbp,
+            "utilisation_gbp": paid.utilisation_gbp, "baseline_profile": profile_text(r.baseline_profile),
+            "metered_profile": profile_text(r.metered_profile),
         })
     return rows
 
@@ -70,41 +75,83 @@ def write_csv(rows: list[dict], fields: list[FieldDef], path: Path) -> Path:
     return path
 
 
-def event_chart(result: EventResult, path: Path) -> Path:
-    """Baseline against metered consumption for one event, per period."""
-    figure, axes = _figure()
-    count = len(result.baseline_profile or result.metered_profile)
-    labels = [at.astimezone(UK).strftime("%H:%M") for at in periods(result.start, result.end)]
+@dataclass
+class EventProfile:
+    """What the event chart shows, from an EventResult or a row of the baselines table."""
+
+    event_id: str
+    start: datetime
+    end: datetime
+    method: str
+    delivered_kwh: float | None
+    baseline: list[float]
+    metered: list[float | None]
+
+    @classmethod
+    def of(cls, result: EventResult) -> EventProfile:
+        return cls(result.event_id, result.start, result.end, result.method, result.delivered_kwh,
+                   result.baseline_profile, result.metered_profile)
+
+
+def profile_text(values: list[float | None]) -> str:
+    """kWh per half-hour as ``1.5;2;;3`` (empty: no reading), to keep a profile in a table cell."""
+    return ";".join("" if v is None else f"{v:g}" for v in values)
+
+
+def profile_values(text: str | None) -> list[float | None]:
+    return [float(v) if v else None for v in (text or "").split(";")] if text else []
+
+
+def draw_event(axes, event: EventProfile) -> None:
+    """Baseline against metered consumption for one event, per half-hour (UK time)."""
+    axes.clear()
+    count = len(event.baseline or event.metered)
+    labels = [at.astimezone(UK).strftime("%H:%M") for at in periods(event.start, event.end)]
     if len(labels) != count:  # not half-hourly data: number the intervals
         labels = [str(n + 1) for n in range(count)]
-    if result.baseline_profile:
-        axes.plot(labels, result.baseline_profile, marker="o", label=f"Baseline ({result.method})", color="#1f78b4")
-    axes.plot(labels, [v if v is not None else float("nan") for v in result.metered_profile], marker="s",
+    if event.baseline:
+        axes.plot(labels, event.baseline, marker="o", label=f"Baseline ({event.method})", color="#1f78b4")
+    axes.plot(labels, [v if v is not None else float("nan") for v in event.metered], marker="s",
               label="Metered", color="#e31a1c")
-    delivered = "no baseline" if result.delivered_kwh is None else f"{result.delivered_kwh:,.1f} kWh delivered"
-    axes.set_title(f"{result.event_id}: {delivered}")
+    delivered = "no baseline" if event.delivered_kwh is None else f"{event.delivered_kwh:,.1f} kWh delivered"
+    axes.set_title(f"{event.event_id}: {delivered}")
     axes.set_ylabel("kWh per half-hour")
-    axes.set_xlabel(f"Half-hour starting (UK time), {result.start.astimezone(UK):%d %b %Y}")
+    axes.set_xlabel(f"Half-hour starting (UK time), {event.start.astimezone(UK):%d %b %Y}")
     axes.legend()
-    return _save(figure, path)
 
 
-def delivery_chart(summary: list[SummaryRow], path: Path) -> Path:
+def draw_delivery(axes, by_zone: dict[str, tuple[float, float]]) -> None:
     """Requested against delivered MWh by zone."""
-    zones: dict[str, list[float]] = {}
-    for row in summary:
-        totals = zones.setdefault(row.zone, [0.0, 0.0])
-        totals[0] += row.requested_mwh
-        totals[1] += row.delivered_mwh
-    figure, axes = _figure()
-    names = list(zones)
+    axes.clear()
+    names = list(by_zone)
     positions = range(len(names))
-    axes.bar([p - 0.2 for p in positions], [zones[n][0] for n in names], 0.4, label="Requested", color="#a6cee3")
-    axes.bar([p + 0.2 for p in positions], [zones[n][1] for n in names], 0.4, label="Delivered", color="#1f78b4")
+    axes.bar([p - 0.2 for p in positions], [by_zone[n][0] for n in names], 0.4, label="Requested", color="#a6cee3")
+    axes.bar([p + 0.2 for p in positions], [by_zone[n][1] for n in names], 0.4, label="Delivered", color="#1f78b4")
     axes.set_xticks(list(positions), names, rotation=20, ha="right")
     axes.set_ylabel("MWh")
     axes.set_title("Flexibility delivered by zone")
     axes.legend()
+
+
+def zone_totals(summary: list[dict]) -> dict[str, tuple[float, float]]:
+    """(requested, delivered) MWh per zone from business-case rows."""
+    totals: dict[str, list[float]] = {}
+    for row in summary:
+        pair = totals.setdefault(row["zone"], [0.0, 0.0])
+        pair[0] += row["requested_mwh"] or 0.0
+        pair[1] += row["delivered_mwh"] or 0.0
+    return {zone: (pair[0], pair[1]) for zone, pair in totals.items()}
+
+
+def event_chart(result: EventResult, path: Path) -> Path:
+    figure, axes = _figure()
+    draw_event(axes, EventProfile.of(result))
+    return _save(figure, path)
+
+
+def delivery_chart(summary: list[dict], path: Path) -> Path:
+    figure, axes = _figure()
+    draw_delivery(axes, zone_totals(summary))
     return _save(figure, path)
 
 

@@ -13,7 +13,7 @@ def write_report(run: BaselineRun, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = [write_csv(run.rows, RESULT_FIELDS, folder / "baselines.csv"),
                write_csv(run.summary_table, SUMMARY_FIELDS, folder / "business_case.csv"),
-               delivery_chart(run.summary, folder / "delivery_by_zone.png")]
+               delivery_chart(run.summary_table, folder / "delivery_by_zone.png")]
     events = folder / "events"
     events.mkdir(exist_ok=True)
     for result in run.results:
