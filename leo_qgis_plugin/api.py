@@ -183,10 +183,7 @@ def follow_frames(layer: QgsVectorLayer, aggregate_layers: list[QgsVectorLayer])
 
     for playback in bound_playbacks():
         if playback.layer is layer:
-            _FRAME_AGGREGATES.append(FrameAggregates(playback, aggregate_layers))
-
-
-_FRAME_AGGREGATES: list = []  # kept alive with their playback
+            FrameAggregates(playback, aggregate_layers)  # kept alive by the playback it listens to
 
 
 def temporal_controller():

@@ -29,6 +29,23 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def release_qgis_objects(qgis_app):
+    """At the end of the session, before QGIS itself is torn down: drop the layers and widgets Python still
+    holds (playbacks, docks made by tests), so none is destroyed after QGIS's providers are gone."""
+    yield
+    import gc
+
+    from qgis.core import QgsProject
+
+    from leo_qgis_plugin.core.temporal import controller
+
+    QgsProject.instance().clear()
+    controller._BOUND.clear()
+    gc.collect()
+    qgis_app.processEvents()
+
+
 @pytest.fixture(scope="session")
 def demo_sqlite_path() -> Path:
     """The demo catalogue as a SpatiaLite file, built once per code version (read-only for tests)."""

@@ -32,6 +32,11 @@ def animation_task(layers: list[QgsMapLayer], extent: QgsRectangle, crs, size: Q
     def work(feedback: QgsFeedback) -> AnimationResult:
         return export_animation(settings, start, end, step, folder, movie, frames_per_second, feedback, on_frame)
 
-    task = BackgroundTask(f"LEO: exporting an animation to {folder}", work, done, failed)
-    task.keep = (copies, playbacks)  # the copies live as long as the task
+    def finished(call: Callable, value) -> None:
+        task.keep = None  # the layer copies go as soon as the export ends
+        call(value)
+
+    task = BackgroundTask(f"LEO: exporting an animation to {folder}", work, lambda result: finished(done, result),
+                          lambda message: finished(failed, message))
+    task.keep = (copies, playbacks)  # the copies live while the task renders them
     return task

@@ -1,5 +1,5 @@
-"""Docs scene: every demo flexibility event baselined (BL01), the results table open; the report's charts
-are copied into docs/images."""
+"""Docs scene: every demo flexibility event baselined (BL01), the LEO flexibility panel charting one event
+and delivery by zone, the results table open; the report's charts are copied into docs/images."""
 
 import os
 import shutil
@@ -23,5 +23,9 @@ images = Path("docs/images")
 shutil.copy(report / "delivery_by_zone.png", images / "flex-delivery-by-zone.png")
 shutil.copy(report / "events" / "CMZ-DID-01-20251104.png", images / "flex-event.png")
 load.setSubsetString("\"timestamp\" = '2025-11-04T17:00:00'")  # one half-hour on the map, not a year
+import qgis.utils  # noqa: E402
+
+qgis.utils.plugins["leo_qgis_plugin"].flex_dock.show()
+results.selectByExpression("\"event_id\" = 'CMZ-OXE-01-20250129'")
 iface.showAttributeTable(results)
 show_in_british_national_grid(430000, 178000, 472000, 214000)
