@@ -1,12 +1,10 @@
 """Docs scene: every demo flexibility event baselined (BL01), the LEO flexibility panel charting one event
-and delivery by zone, the results table open; the report's charts are copied into docs/images."""
+and delivery by zone; the report's charts are copied into docs/images."""
 
 import os
 import shutil
 import sys
 from pathlib import Path
-
-from qgis.utils import iface
 
 from leo_qgis_plugin import api
 
@@ -27,5 +25,4 @@ import qgis.utils  # noqa: E402
 
 qgis.utils.plugins["leo_qgis_plugin"].flex_dock.show()
 results.selectByExpression("\"event_id\" = 'CMZ-OXE-01-20250129'")
-iface.showAttributeTable(results)
 show_in_british_national_grid(430000, 178000, 472000, 214000)
