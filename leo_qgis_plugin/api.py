@@ -18,7 +18,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from .core.aggregate.aggregate import Stat
+from .core.aggregate.stats import Stat
 from .core.catalogue import OgcApiCatalogue
 from .core.ckan import CkanCatalogue
 from .core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ConstraintKind

@@ -133,10 +133,10 @@ def test_the_flexibility_dock_charts_the_selected_event_and_delivery_by_zone(fle
     results = api.flex_baseline(layer(flex_gpkg, "load"), layer(flex_gpkg, "events"), zones=layer(flex_gpkg, "zones"))
     assert dock.results.currentText() == "Flexibility baselines" and dock.summary.currentText() == \
         "Flexibility business case"
-    assert [t.get_text() for t in dock.zone_axes.get_xticklabels()] == ["CMZ-DID-01", "CMZ-OSN-01"]
+    assert [t.get_text() for t in dock.zone_chart.axes.get_xticklabels()] == ["CMZ-DID-01", "CMZ-OSN-01"]
     results.selectByExpression("\"event_id\" = 'CMZ-DID-01-20251104'")
-    assert dock.event_axes.get_title().startswith("CMZ-DID-01-20251104:") and len(dock.event_axes.lines) == 2
-    assert [t.get_text() for t in dock.event_axes.get_xticklabels()][0] == "16:30"
+    assert dock.event_chart.axes.get_title().startswith("CMZ-DID-01-20251104:") and len(dock.event_chart.axes.lines) == 2
+    assert [t.get_text() for t in dock.event_chart.axes.get_xticklabels()][0] == "16:30"
     assert "like-days 2025-" in dock.hint.text()
     dock.run.click()
     assert opened == [True]

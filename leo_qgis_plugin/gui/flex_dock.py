@@ -6,8 +6,8 @@ from __future__ import annotations
 from qgis.core import QgsMapLayer, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtWidgets import QComboBox, QDockWidget, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..core.flex.outputs import EventProfile, draw_delivery, draw_event, profile_values, zone_totals
 from ..core.layers import to_utc
+from .charts import LazyChart
 
 RESULT_MARKERS = {"event_id", "baseline_kwh", "baseline_profile"}
 SUMMARY_MARKERS = {"zone", "month", "delivered_mwh"}
@@ -31,8 +31,7 @@ class FlexDock(QDockWidget):
         self.hint = QLabel("Select an event in the baselines table to chart it.")
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
-        self.event_chart, self.event_axes = _canvas()
-        self.zone_chart, self.zone_axes = _canvas()
+        self.event_chart, self.zone_chart = LazyChart(2.6), LazyChart(2.6)
         for widget in (self.event_chart, self.zone_chart):
             layout.addWidget(widget)
         self.setWidget(body)
@@ -79,34 +78,29 @@ class FlexDock(QDockWidget):
         self.draw_event()
 
     def draw_event(self, *_args) -> None:
+        from ..core.flex.outputs import EventProfile, draw_event, profile_values  # not at QGIS start-up
+
         layer = self._layer(self.results)
         chosen = layer.selectedFeatures() if layer is not None else []
-        if self.event_axes is None or not chosen:
+        if not chosen or not self.event_chart.ensure():
             return
         row = chosen[0]
         delivered = row["delivered_kwh"]
-        draw_event(self.event_axes, EventProfile(
+        draw_event(self.event_chart.axes, EventProfile(
             str(row["event_id"]), to_utc(row["start"]), to_utc(row["end"]), str(row["method"]),
             None if delivered is None or not isinstance(delivered, float) else delivered,
             [v for v in profile_values(row["baseline_profile"] or None) if v is not None],
             profile_values(row["metered_profile"] or None)))
-        self.event_chart.draw_idle()
+        self.event_chart.redraw()
         self.hint.setText(f"{row['event_id']}: like-days {row['like_days'] or '—'}; flags {row['flags'] or 'none'}.")
 
     def draw_zones(self, *_args) -> None:
+        from ..core.flex.outputs import draw_delivery, zone_totals
+
         layer = self._layer(self.summary)
-        if self.zone_axes is None or layer is None:
+        if layer is None or not self.zone_chart.ensure():
             return
         rows = [{name: f[name] for name in ("zone", "requested_mwh", "delivered_mwh")} for f in layer.getFeatures()]
-        draw_delivery(self.zone_axes, zone_totals(rows))
-        self.zone_chart.draw_idle()
+        draw_delivery(self.zone_chart.axes, zone_totals(rows))
+        self.zone_chart.redraw()
 
-
-def _canvas():
-    try:
-        from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
-        from matplotlib.figure import Figure
-    except ImportError:
-        return QLabel("Charts need matplotlib (apt install python3-matplotlib)."), None
-    figure = Figure(figsize=(4, 2.6), layout="tight")
-    return FigureCanvasQTAgg(figure), figure.add_subplot()

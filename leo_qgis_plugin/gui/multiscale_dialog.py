@@ -16,7 +16,7 @@ from qgis.PyQt.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..core.aggregate.aggregate import RAG_STATES, Stat
+from ..core.aggregate.stats import RAG_STATES, Stat
 
 
 class MultiscaleDialog(QDialog):

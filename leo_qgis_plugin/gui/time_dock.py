@@ -25,12 +25,9 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.temporal.animation import Movie
 from ..core.temporal.clock import UK, from_qdatetime, to_qdatetime, uk_label
 from ..core.temporal.controller import bind_playback, bound_playbacks
-from ..core.temporal.playback import make_playback
-from ..tasks.animation import animation_task
-from ..tasks.playback import read_series_task
+from .charts import LazyChart
 
 SITE_FIELDS = ("site_id", "asset_id", "primary_id")  # how a selected feature names its site
 CHART_POINTS = 2000  # longest series drawn; longer ranges are thinned evenly
@@ -92,8 +89,8 @@ class TimeDock(QDockWidget):
         layout.addWidget(self.fast)
         export_row = QHBoxLayout()
         self.movie = QComboBox()
-        for movie, label in ((Movie.GIF, "Animated GIF"), (Movie.MP4, "MP4 video"), (Movie.NONE, "PNG frames only")):
-            self.movie.addItem(label, movie)
+        for movie, label in (("gif", "Animated GIF"), ("mp4", "MP4 video"), ("none", "PNG frames only")):
+            self.movie.addItem(label, movie)  # a Movie value (the export module loads when exporting)
         self.export = QPushButton("Export animation…")
         self.export.setToolTip("Every frame of the range as PNG with its UK time, and a GIF or MP4.")
         export_row.addWidget(self.export)
@@ -178,11 +175,15 @@ class TimeDock(QDockWidget):
         if not isinstance(layer, QgsVectorLayer):
             self.message.emit("Select a half-hourly series (e.g. substation-load-hh) in the Layers panel first.", 1)
             return
+        from ..tasks.playback import read_series_task  # numpy: loaded when first used, not at QGIS start-up
+
         self.task = read_series_task(layer, lambda series: self._add_playback(layer, series),
                                      lambda text: self.message.emit(text, 2))
         QgsApplication.taskManager().addTask(self.task)
 
     def _add_playback(self, layer: QgsVectorLayer, series) -> None:
+        from ..core.temporal.playback import make_playback
+
         project = QgsProject.instance()
         headroom = next((lyr for lyr in project.mapLayers().values()
                          if isinstance(lyr, QgsVectorLayer) and "demand_headroom_mva" in lyr.fields().names()
@@ -204,10 +205,13 @@ class TimeDock(QDockWidget):
         folder = folder or QFileDialog.getExistingDirectory(self, "Export the animation into")
         if not folder:
             return
+        from ..core.temporal.animation import Movie
+        from ..tasks.animation import animation_task
+
         layers, extent, crs, size = self.map_view()
         step = timedelta(seconds=self.controller.frameDuration().seconds())
         self.task = animation_task(layers, extent, crs, size, from_qdatetime(extents.begin()),
-                                   from_qdatetime(extents.end()), step, Path(folder), self.movie.currentData(),
+                                   from_qdatetime(extents.end()), step, Path(folder), Movie(self.movie.currentData()),
                                    self.speed.value(), self._exported, lambda text: self.message.emit(text, 2))
         QgsApplication.taskManager().addTask(self.task)
 
@@ -257,27 +261,20 @@ class _ChartClicks(QObject):
 
 
 class _Chart:
-    """A matplotlib chart in the dock; without matplotlib a note says charts need it."""
+    """The selected sites' series with a cursor at the current frame; clicks report the time clicked."""
 
     def __init__(self) -> None:
         self._signals = _ChartClicks()
         self.clicked = self._signals.clicked
         self.cursor = None
-        try:
-            from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
-            from matplotlib.figure import Figure
-        except ImportError:
-            self.widget = QLabel("Charts need matplotlib (apt install python3-matplotlib).")
-            self.axes = None
-            return
-        self.figure = Figure(figsize=(4, 2.4), layout="tight")
-        self.widget = FigureCanvasQTAgg(self.figure)
-        self.axes = self.figure.add_subplot()
-        self.axes.set_title("Select sites to chart them", fontsize=9)
-        self.widget.mpl_connect("button_press_event", self._click)
+        self.widget = LazyChart(2.4, lambda canvas: canvas.mpl_connect("button_press_event", self._click))
+
+    @property
+    def axes(self):
+        return self.widget.axes
 
     def plot(self, series: list[tuple[str, list[tuple[datetime, float]]]]) -> None:
-        if self.axes is None:
+        if not self.widget.ensure():
             return
         self.axes.clear()
         self.cursor = None
@@ -289,7 +286,7 @@ class _Chart:
             self.axes.legend(fontsize=7)
         self.axes.set_title("Selected sites" if series else "Select sites to chart them", fontsize=9)
         self.axes.tick_params(labelsize=7)
-        self.widget.draw_idle()
+        self.widget.redraw()
 
     def set_cursor(self, instant: datetime) -> None:
         if self.axes is None or not self.axes.lines:
@@ -299,10 +296,10 @@ class _Chart:
             self.cursor = self.axes.axvline(when, color="#d7191c", linewidth=1)
         else:
             self.cursor.set_xdata([when, when])
-        self.widget.draw_idle()
+        self.widget.redraw()
 
     def _click(self, event) -> None:
-        if event.xdata is None or not self.axes.lines:
+        if event.xdata is None or self.axes is None or not self.axes.lines:
             return
         from matplotlib.dates import num2date
 

@@ -14,7 +14,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..core.aggregate.aggregate import Stat
+from ..core.aggregate.stats import Stat
 from ..core.exceptions import LeoError
 from .base import LeoAlgorithm
 

@@ -17,9 +17,13 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
 )
 
-from ..core.flex.baseline import BaselineError, BaselineOptions, Method
-from ..core.flex.business_case import AVAILABILITY_GBP_PER_KW_H, UTILISATION_GBP_PER_KWH, Prices
-from ..core.flex.inputs import EventFields, LoadFields, LoadUnit, read_groups
+from ..core.flex.definitions import (
+    AVAILABILITY_GBP_PER_KW_H,
+    UTILISATION_GBP_PER_KWH,
+    BaselineError,
+    LoadUnit,
+    Method,
+)
 from .base import LeoAlgorithm
 
 METHODS = list(Method)
@@ -126,6 +130,9 @@ class FlexBaselineAlgorithm(LeoAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         # Imported when run, not at QGIS start-up.
         from ..core.flex.analysis import run_baselines
+        from ..core.flex.baseline import BaselineOptions
+        from ..core.flex.business_case import Prices
+        from ..core.flex.inputs import EventFields, LoadFields, read_groups
         from ..core.flex.outputs import results_layer, summary_layer
         from ..core.flex.report import write_report
 

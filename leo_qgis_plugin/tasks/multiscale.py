@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from qgis.core import QgsApplication, QgsFeedback, QgsTask, QgsVectorLayer
 
-from ..core.aggregate.aggregate import Stat
 from ..core.aggregate.multiscale import build_levels, standard_levels
+from ..core.aggregate.stats import Stat
 from ..core.catalogue import OgcApiCatalogue
 from .background import BackgroundTask
 

@@ -10,7 +10,6 @@ Features outside every boundary are counted separately (``AggregateResult.outsid
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 
 import numpy as np
 from qgis.core import (
@@ -32,17 +31,9 @@ from qgis.PyQt.QtCore import QVariant
 from ..exceptions import LeoError
 from .point_arrays import read_points
 from .point_lookup import containing_boundary
+from .stats import RAG_STATES, Stat
 
-RAG_STATES = ("Red", "Amber", "Green")
 OUTSIDE_PROPERTY = "leo_qgis/aggregate/outside"
-
-
-class Stat(str, Enum):
-    COUNT = "count"
-    SUM = "sum"
-    MEAN = "mean"
-    MIN = "min"
-    MAX = "max"
 
 
 @dataclass

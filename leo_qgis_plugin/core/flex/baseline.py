@@ -22,22 +22,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
 from zoneinfo import ZoneInfo
 
+from .definitions import BaselineError, Method
 from .holidays import is_working_day
 from .quality import CleanSeries, Flag
 
 UK = ZoneInfo("Europe/London")
-
-
-class BaselineError(ValueError):
-    """Input a baseline cannot be computed from; the message names what and where."""
-
-
-class Method(str, Enum):
-    BL01 = "BL01"
-    MID_8_OF_10 = "mid8of10"
-    HIGH_X_OF_Y = "highXofY"
-    NOMINATED = "nominated"
-    FIXED_REFERENCE = "fixed"
 
 
 class Direction(str, Enum):

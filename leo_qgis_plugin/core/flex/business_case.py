@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from .baseline import Event, EventResult
+from .definitions import AVAILABILITY_GBP_PER_KW_H, UTILISATION_GBP_PER_KWH
 
 UK = ZoneInfo("Europe/London")
-AVAILABILITY_GBP_PER_KW_H = 0.045
-UTILISATION_GBP_PER_KWH = 0.30
 
 
 @dataclass(frozen=True)

@@ -5,29 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from enum import Enum
 
 from qgis.core import QgsExpression, QgsFeatureRequest, QgsFeedback, QgsVectorLayer
 from qgis.PyQt.QtCore import QDateTime, Qt
 
 from ..layers import to_utc
 from .baseline import BaselineError, Direction, Event
+from .definitions import LoadUnit
 from .quality import CleanSeries, QualityRules, clean_series
-
-
-class LoadUnit(str, Enum):
-    """What the load value field holds; baselines are in kWh per interval."""
-
-    KWH = "kWh per interval"
-    WH = "Wh per interval"
-    AVG_KW = "average kW over the interval"
-
-    def to_kwh(self, value: float, interval: timedelta) -> float:
-        if self is LoadUnit.WH:
-            return value / 1000
-        if self is LoadUnit.AVG_KW:
-            return value * interval.total_seconds() / 3600
-        return value
 
 
 @dataclass(frozen=True)

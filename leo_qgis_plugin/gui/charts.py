@@ -1,0 +1,45 @@
+"""Charts in the panels: matplotlib on Qt, made the first time a chart is needed or shown. Importing
+matplotlib's Qt backend takes about a quarter of a second, which must not be paid at QGIS start-up."""
+
+from __future__ import annotations
+
+from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+class LazyChart(QWidget):
+    def __init__(self, height: float = 2.4, on_create=None, parent=None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._height = height
+        self._on_create = on_create  # called with the canvas once it exists (e.g. to connect clicks)
+        self.canvas = None
+        self.axes = None
+        self._missing = False
+
+    def ensure(self) -> bool:
+        """Make the chart if it is not made yet; False when matplotlib is missing (a note says so)."""
+        if self.axes is not None or self._missing:
+            return self.axes is not None
+        try:
+            from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
+            from matplotlib.figure import Figure
+        except ImportError:
+            self._missing = True
+            self._layout.addWidget(QLabel("Charts need matplotlib (apt install python3-matplotlib)."))
+            return False
+        figure = Figure(figsize=(4, self._height), layout="tight")
+        self.canvas = FigureCanvasQTAgg(figure)
+        self.axes = figure.add_subplot()
+        self._layout.addWidget(self.canvas)
+        if self._on_create is not None:
+            self._on_create(self.canvas)
+        return True
+
+    def redraw(self) -> None:
+        if self.canvas is not None:
+            self.canvas.draw_idle()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API name
+        self.ensure()
+        super().showEvent(event)
