@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time, timezone
+from typing import TYPE_CHECKING
 
 from qgis.core import Qgis, QgsApplication, QgsProject, QgsRectangle, QgsSettings
 from qgis.PyQt.QtCore import QDate, Qt, QTimer, pyqtSignal
@@ -26,7 +27,6 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.catalogue import OgcApiCatalogue, SearchResults
-from ..core.ckan import CkanCatalogue
 from ..core.datasets import AddMode, cache_size, clear_cache
 from ..core.settings import (
     SELECTED_KEY,
@@ -40,6 +40,9 @@ from ..core.settings import (
 from ..tasks.catalogue import add_dataset_task, search_task
 from .connection_dialog import ConnectionDialog
 from .record_html import record_html
+
+if TYPE_CHECKING:
+    from ..core.ckan import CkanCatalogue
 
 DEBOUNCE_MS = 200  # results ~200 ms after typing stops: under the 300 ms goal
 PAGE = 20
@@ -207,6 +210,8 @@ class CatalogueDock(QDockWidget):
         if connection is None:
             return None
         if connection.kind is ConnectionKind.CKAN:
+            from ..core.ckan import CkanCatalogue  # loaded when a CKAN portal is first used
+
             return CkanCatalogue(connection.url, connection.authcfg)
         return OgcApiCatalogue(connection.url, connection.authcfg)
 
