@@ -1,8 +1,8 @@
 """Accounts: API tokens with a role in an organisation, and who may see which datasets.
 
 Access levels: ``public`` (anyone), ``registered`` (any valid token), ``restricted`` (tokens of the
-dataset's organisation). Roles: viewers read; editors also upload and replace their organisation's
-datasets; admins see and change everything.
+dataset's organisation). Roles: viewers and editors read what their access allows; admins read
+everything. (Uploads, where editors will differ from viewers, are not built yet.)
 """
 
 from __future__ import annotations
@@ -46,14 +46,6 @@ class Principal:
         if record.access is AccessLevel.REGISTERED:
             return self.signed_in
         return self.signed_in and bool(record.organisation) and record.organisation == self.organisation
-
-    def may_write(self, record: DatasetRecord | None, organisation: str) -> bool:
-        """Upload to (or replace, or delete) a dataset of ``organisation``; ``record`` is the existing one."""
-        if self.role is Role.ADMIN:
-            return True
-        if self.role is not Role.EDITOR or organisation != self.organisation:
-            return False
-        return record is None or record.organisation == self.organisation
 
 
 ANONYMOUS = Principal()

@@ -74,6 +74,11 @@ def _memory_layer(uri: str, name: str, fields: list[FieldDef], rows: list[dict],
     return layer
 
 
+def is_null(value) -> bool:
+    """An empty attribute: None, or QGIS's NULL (a null QVariant)."""
+    return value is None or (hasattr(value, "isNull") and value.isNull())
+
+
 def to_utc(value, naive_as_utc: bool = False) -> datetime | None:
     """A QGIS or text date-time as an aware UTC datetime; None when empty.
 
@@ -81,7 +86,7 @@ def to_utc(value, naive_as_utc: bool = False) -> datetime | None:
     ``…Z`` arrives as a local-time QDateTime with the UTC clock reading), so a QDateTime's clock is taken
     as UTC, as LEO, SSEN and the catalogue publish it. Text without a zone raises ValueError unless
     ``naive_as_utc``."""
-    if value is None or (hasattr(value, "isNull") and value.isNull()):
+    if is_null(value):
         return None
     if isinstance(value, QDateTime):
         if not value.isValid():

@@ -29,6 +29,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ..exceptions import LeoError
+from ..layers import is_null
 from .point_arrays import read_points
 from .point_lookup import containing_boundary
 from .stats import RAG_STATES, Stat
@@ -108,7 +109,7 @@ def _boundary_shapes(boundaries: QgsVectorLayer) -> tuple[list[QgsFeature], list
     return shapes, messages
 
 
-def _transformed(shapes: list[QgsFeature], source: QgsCoordinateReferenceSystem,
+def transformed(shapes: list[QgsFeature], source: QgsCoordinateReferenceSystem,
                  target: QgsCoordinateReferenceSystem) -> list[QgsGeometry]:
     transform = QgsCoordinateTransform(source, target, QgsProject.instance().transformContext())
     geometries = []
@@ -124,7 +125,7 @@ def _points(layer: QgsVectorLayer, names: list[str], shapes: list[QgsFeature],
             boundary_crs: QgsCoordinateReferenceSystem, feedback: QgsFeedback | None) -> Contributions:
     # The boundaries (few) move into the points' CRS, not the points (many) into theirs.
     arrays = read_points(layer, names, feedback)
-    index = containing_boundary(arrays.xs, arrays.ys, _transformed(shapes, boundary_crs, layer.crs()))
+    index = containing_boundary(arrays.xs, arrays.ys, transformed(shapes, boundary_crs, layer.crs()))
     return Contributions(index, np.ones(len(index)), arrays.values, len(index))
 
 
@@ -135,7 +136,7 @@ def _measure_crs(layer: QgsVectorLayer) -> QgsCoordinateReferenceSystem:
 def _apportioned(layer: QgsVectorLayer, names: list[str], shapes: list[QgsFeature],
                  boundary_crs: QgsCoordinateReferenceSystem, feedback: QgsFeedback | None) -> Contributions:
     crs = _measure_crs(layer)
-    geometries = _transformed(shapes, boundary_crs, crs)
+    geometries = transformed(shapes, boundary_crs, crs)
     index = QgsSpatialIndex()
     for n, geometry in enumerate(geometries):
         index.addFeature(n, geometry.boundingBox())
@@ -174,12 +175,9 @@ def _apportioned(layer: QgsVectorLayer, names: list[str], shapes: list[QgsFeatur
 
 
 def _as_array(column: list, numeric: bool) -> np.ndarray:
-    def null(v) -> bool:
-        return v is None or (hasattr(v, "isNull") and v.isNull())
-
     if numeric:
-        return np.array([np.nan if null(v) else float(v) for v in column], dtype=float)
-    return np.array([None if null(v) else str(v) for v in column], dtype=object)
+        return np.array([np.nan if is_null(v) else float(v) for v in column], dtype=float)
+    return np.array([None if is_null(v) else str(v) for v in column], dtype=object)
 
 
 def statistics(parts: Contributions, boundaries: int, fields: list[str], stats: list[Stat],

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from qgis.core import QgsVectorLayer
 
-from .aggregate import Stat, _transformed
+from .aggregate import Stat, transformed
 from .point_lookup import containing_boundary
 
 FIELD = "value"  # the playback layer's per-frame value
@@ -22,7 +22,7 @@ class FrameAggregates:
         self.levels = []
         for layer in aggregate_layers:
             shapes = list(layer.getFeatures())
-            index = containing_boundary(xs, ys, _transformed(shapes, layer.crs(), playback.layer.crs()))
+            index = containing_boundary(xs, ys, transformed(shapes, layer.crs(), playback.layer.crs()))
             fields = {stat: layer.fields().indexOf(f"{FIELD}_{stat.value}") for stat in Stat}
             self.levels.append((layer, index, [f.id() for f in shapes], {s: i for s, i in fields.items() if i >= 0}))
         playback.listeners.append(self.update)

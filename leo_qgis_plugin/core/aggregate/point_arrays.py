@@ -13,6 +13,7 @@ import numpy as np
 from qgis.core import QgsFeatureRequest, QgsFeedback, QgsVectorLayer
 
 from ..gdal_source import gdal_source
+from ..layers import is_null
 
 WKB_POINT_SIZE = 21  # byte order, type, x, y
 
@@ -96,11 +97,7 @@ def _read_with_qgis(layer: QgsVectorLayer, fields: list[str], feedback: QgsFeedb
     values = {}
     for name, column in columns.items():
         if layer.fields().field(name).isNumeric():
-            values[name] = np.array([np.nan if _null(v) else float(v) for v in column], dtype=float)
+            values[name] = np.array([np.nan if is_null(v) else float(v) for v in column], dtype=float)
         else:
-            values[name] = np.array([None if _null(v) else str(v) for v in column], dtype=object)
+            values[name] = np.array([None if is_null(v) else str(v) for v in column], dtype=object)
     return PointArrays(np.array(xs, dtype=float), np.array(ys, dtype=float), values, "qgis")
-
-
-def _null(value) -> bool:
-    return value is None or (hasattr(value, "isNull") and value.isNull())

@@ -7,6 +7,7 @@ from html import escape
 
 from qgis.core import QgsVectorLayer
 
+from ..layers import is_null
 from .definitions import Rag, RagPalette
 from .screening import ScreeningResult
 
@@ -20,7 +21,7 @@ _COLUMNS = [
 
 
 def _cell(value, palette: RagPalette) -> str:
-    if value is None or (hasattr(value, "isNull") and value.isNull()):
+    if is_null(value):
         return "<td>–</td>"
     if isinstance(value, float):
         return f'<td class="n">{value:,.2f}</td>'

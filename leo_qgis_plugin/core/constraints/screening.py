@@ -35,6 +35,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ..exceptions import LeoError
+from ..layers import is_null
 from .definitions import Rag
 
 BNG = QgsCoordinateReferenceSystem("EPSG:27700")
@@ -95,7 +96,7 @@ class ScreeningResult:
 
 def _value(attributes: dict, name: str):
     value = attributes.get(name)
-    return None if value is None or (hasattr(value, "isNull") and value.isNull()) else value
+    return None if is_null(value) else value
 
 
 def _number(value) -> float | None:

@@ -28,7 +28,6 @@ from qgis.PyQt.QtCore import QVariant
 from .clock import from_qdatetime, to_qdatetime, uk_label
 from .series import SeriesMatrix
 
-PLAYBACK_PROPERTY = "leo_qgis/temporal/playback"
 # Utilisation bands: colours as the network constraint RAG (red above firm capacity).
 BANDS = (("Over firm capacity (> 100 %)", '"utilisation_pct" > 100', "#d7191c"),
          ("High (80-100 %)", '"utilisation_pct" > 80 AND "utilisation_pct" <= 100', "#f5a300"),
@@ -50,7 +49,6 @@ class PlaybackLayer:
             QgsField("site_id", QVariant.String), QgsField("value", QVariant.Double),
             QgsField("utilisation_pct", QVariant.Double), QgsField("frame", QVariant.String)])
         self.layer.updateFields()
-        self.layer.setCustomProperty(PLAYBACK_PROPERTY, True)
         self.listeners: list[Callable[[np.ndarray], None]] = []  # told each frame's values (e.g. aggregates)
         features = []
         for site in series.sites:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from qgis.core import (
-    QgsDateTimeRange,
     QgsFeatureRequest,
     QgsUnitTypes,
     QgsVectorLayer,
@@ -14,7 +13,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDateTime
 
 from ..models import CatalogueRecord
-from .clock import from_qdatetime, to_qdatetime
+from .clock import from_qdatetime
 
 PROPERTY_STEP = "leo_qgis/temporal/step_seconds"
 PROPERTY_END_STAMPED = "leo_qgis/temporal/stamps_mark_end"
@@ -70,13 +69,6 @@ def configure_temporal(layer: QgsVectorLayer, record: CatalogueRecord) -> timede
     properties.setIsActive(True)
     layer.setCustomProperty(PROPERTY_STEP, step.total_seconds())
     return step
-
-
-def record_range(record: CatalogueRecord) -> QgsDateTimeRange | None:
-    if not record.temporal_extent or None in record.temporal_extent:
-        return None
-    start, end = record.temporal_extent
-    return QgsDateTimeRange(to_qdatetime(start), to_qdatetime(end))
 
 
 def layer_stamps_mark_end(layer: QgsVectorLayer) -> bool:

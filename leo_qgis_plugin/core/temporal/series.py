@@ -15,7 +15,7 @@ from qgis.core import QgsFeatureRequest, QgsFeedback, QgsVectorLayer
 
 from ..exceptions import LeoError
 from ..gdal_source import gdal_source
-from ..layers import to_utc
+from ..layers import is_null, to_utc
 
 
 @dataclass
@@ -127,7 +127,7 @@ def _read_with_qgis(layer: QgsVectorLayer, site_field: str, time_field: str, val
             first_row[site] = feature.id()
         codes.append(index[site])
         stamps.append(int(instant.timestamp()))
-        values.append(np.nan if value is None or (hasattr(value, "isNull") and value.isNull()) else float(value))
+        values.append(np.nan if is_null(value) else float(value))
     batch = (np.array(codes, dtype=np.int32), np.array(stamps, dtype=np.int64), np.array(values, dtype=np.float32))
     return [batch], list(index), first_row
 
