@@ -226,14 +226,14 @@ def playback(layer: QgsVectorLayer, value_field: str | None = None, site_field: 
     coloured by utilisation of firm capacity (red above 100 %). A table without geometry plays at the
     points of a ``sites`` layer joined by ``sites_id_field``. Returns the PlaybackLayer (``.warnings``)."""
     from .core.temporal.controller import bind_playback
-    from .core.temporal.playback import make_playback
+    from .core.temporal.playback import make_playback, read_sites
     from .core.temporal.properties import layer_stamps_mark_end
     from .core.temporal.series import read_series, series_fields
 
     guessed = series_fields(layer) or ("primary_id", "timestamp", "avg_kw")
     series = read_series(layer, site_field or guessed[0], time_field or guessed[1], value_field or guessed[2],
                          layer_stamps_mark_end(layer))
-    view = make_playback(layer, series, headroom, sites, sites_id_field)
+    view = make_playback(layer, series, read_sites(layer, series, headroom, sites, sites_id_field))
     project = project or QgsProject.instance()
     project.addMapLayer(view.layer)
     bind_playback(view, temporal_controller(), project)
@@ -276,6 +276,8 @@ def export_animation(folder: str, start=None, end=None, step_minutes: float | No
         start, end = start or from_qdatetime(extents.begin()), end or from_qdatetime(extents.end())
     step = timedelta(minutes=step_minutes) if step_minutes else timedelta(seconds=controller.frameDuration().seconds())
     layers = layers or [node.layer() for node in project.layerTreeRoot().findLayers() if node.isVisible()]
+    if not layers:
+        raise LeoError("Nothing to animate: show a layer on the map, or give layers.")
     settings = QgsMapSettings()
     settings.setLayers(layers)
     settings.setDestinationCrs(project.crs() if project.crs().isValid() else layers[0].crs())

@@ -29,7 +29,8 @@ class LeoPlugin:
         self.flex_dock = None
         self.drop_handler = None
         self.actions: list[QAction] = []
-        self._task = None  # the running multi-scale task, kept referenced until it ends
+        self._multiscale_task = None  # running tasks, kept referenced until they end
+        self._open_task = None
 
     def initProcessing(self) -> None:  # noqa: N802 - QGIS API name
         from .processing.provider import LeoProvider
@@ -189,8 +190,8 @@ class LeoPlugin:
             self._show_message(f"Opened {result.layer.name()} ({result.kind.value}, {result.rows:,} rows).{notes}",
                                1 if result.warnings else 0)
 
-        self._task = open_file_task(path, opened, lambda message: self._show_message(message, 2))
-        QgsApplication.taskManager().addTask(self._task)
+        self._open_task = open_file_task(path, opened, lambda message: self._show_message(message, 2))
+        QgsApplication.taskManager().addTask(self._open_task)
 
     def _open_algorithm(self, algorithm: str, layer_parameter: str) -> None:
         """A LEO algorithm's dialog, its input set to the active layer."""
@@ -219,10 +220,10 @@ class LeoPlugin:
         if not dialog.exec_():
             return
         catalogue = OgcApiCatalogue(connection.url, authcfg_for(connection.url))
-        self._task = multiscale_task(catalogue, layer, dialog.chosen_fields(), dialog.chosen_stats(),
+        self._multiscale_task = multiscale_task(catalogue, layer, dialog.chosen_fields(), dialog.chosen_stats(),
                                      dialog.chosen_rag_fields(), lambda built: self._add_multiscale(layer, built),
                                      lambda message: self._show_message(message, 2))
-        QgsApplication.taskManager().addTask(self._task)
+        QgsApplication.taskManager().addTask(self._multiscale_task)
 
     def _add_multiscale(self, layer, built) -> None:
         from . import api
@@ -257,7 +258,8 @@ class LeoPlugin:
         from .core.temporal.properties import PROPERTY_STEP
 
         for layer in layers:
-            if layer.customProperty(PROPERTY_STEP):
+            # Only with the record's range: working it out from the data would read it on the UI thread.
+            if layer.customProperty(PROPERTY_STEP) and layer.metadata().extent().temporalExtents():
                 from . import api
 
                 api.play(layer)

@@ -177,18 +177,19 @@ class TimeDock(QDockWidget):
             return
         from ..tasks.playback import read_series_task  # numpy: loaded when first used, not at QGIS start-up
 
-        self.task = read_series_task(layer, lambda series: self._add_playback(layer, series),
-                                     lambda text: self.message.emit(text, 2))
-        QgsApplication.taskManager().addTask(self.task)
-
-    def _add_playback(self, layer: QgsVectorLayer, series) -> None:
-        from ..core.temporal.playback import make_playback
-
         project = QgsProject.instance()
         headroom = next((lyr for lyr in project.mapLayers().values()
                          if isinstance(lyr, QgsVectorLayer) and "demand_headroom_mva" in lyr.fields().names()
                          and "asset_id" in lyr.fields().names()), None)
-        view = make_playback(layer, series, headroom)
+        self.task = read_series_task(layer, headroom, lambda result: self._add_playback(layer, *result),
+                                     lambda text: self.message.emit(text, 2))
+        QgsApplication.taskManager().addTask(self.task)
+
+    def _add_playback(self, layer: QgsVectorLayer, series, sources) -> None:
+        from ..core.temporal.playback import make_playback
+
+        project = QgsProject.instance()
+        view = make_playback(layer, series, sources)
         project.addMapLayer(view.layer)
         view.layer.selectionChanged.connect(lambda *_: self.refresh_chart())
         bind_playback(view, self.controller, project)

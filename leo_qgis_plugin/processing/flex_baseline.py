@@ -191,8 +191,12 @@ def _profiles(layer, method: Method) -> tuple[dict[str, list[float]], dict[str, 
     reference: dict[str, dict[str, float]] = {}
     for feature in layer.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)):
         key, slot, kwh = str(feature["key"]), str(feature["slot"]).strip(), feature["kwh"]
-        if method is Method.NOMINATED:
-            nominated.setdefault(key, {})[int(slot)] = float(kwh)
-        else:
-            reference.setdefault(key, {})[slot] = float(kwh)
+        try:
+            if method is Method.NOMINATED:
+                nominated.setdefault(key, {})[int(slot)] = float(kwh)
+            else:
+                reference.setdefault(key, {})[slot] = float(kwh)
+        except (TypeError, ValueError):
+            raise BaselineError(f"Profiles, feature {feature.id()}: slot {slot!r} and kwh {kwh!r} must be a period "
+                                "number (nominated) or HH:MM (fixed reference), and a number.") from None
     return {k: [v[i] for i in sorted(v)] for k, v in nominated.items()}, reference

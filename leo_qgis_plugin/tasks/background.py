@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qgis.core import QgsFeedback, QgsTask
+from qgis.core import QgsFeedback, QgsTask, QgsVectorLayer
 
 from ..core.exceptions import LeoError
 from ..core.formats.errors import FormatError
@@ -45,3 +45,23 @@ class BackgroundTask(QgsTask):
             self.done(self.result)
         else:
             self.failed("Cancelled." if self.isCanceled() else (self.error or "Something went wrong."))
+
+
+def copy_for_task(layer: QgsVectorLayer) -> Callable[[], QgsVectorLayer]:
+    """How a task gets its own copy of a layer the UI thread owns. Memory layers are cloned at once (their
+    features are in the layer: no I/O); others are reopened from their source inside the task, so that
+    opening them (an OGC API service answering, a large file) never happens on QGIS's UI thread."""
+    if layer.providerType() == "memory":
+        clone = layer.clone()
+        return lambda: clone
+    source, name, provider, subset = layer.source(), layer.name(), layer.providerType(), layer.subsetString()
+
+    def reopen() -> QgsVectorLayer:
+        copy = QgsVectorLayer(source, name, provider)
+        if subset:
+            copy.setSubsetString(subset)
+        if not copy.isValid():
+            raise LeoError(f"{name!r} could not be opened again for the background work: {source}")
+        return copy
+
+    return reopen

@@ -7,23 +7,27 @@ from collections.abc import Callable
 from qgis.core import QgsFeedback, QgsTask, QgsVectorLayer
 
 from ..core.exceptions import LeoError
+from ..core.temporal.playback import SiteSources, read_sites
 from ..core.temporal.properties import layer_stamps_mark_end
 from ..core.temporal.series import SeriesMatrix, read_series, series_fields
-from .background import BackgroundTask
+from .background import BackgroundTask, copy_for_task
 
 
-def read_series_task(layer: QgsVectorLayer, done: Callable[[SeriesMatrix], None],
-                     failed: Callable[[str], None]) -> QgsTask:
-    """done(series) on the UI thread; the site, time and value fields are found by their names."""
+def read_series_task(layer: QgsVectorLayer, headroom: QgsVectorLayer | None,
+                     done: Callable[[tuple[SeriesMatrix, SiteSources]], None], failed: Callable[[str], None]) -> QgsTask:
+    """done((series, site sources)) on the UI thread, ready for ``make_playback``; the site, time and value
+    fields are found by their names. Every read (series, site points, capacities) happens in the task."""
     fields = series_fields(layer)
     stamps_mark_end = layer_stamps_mark_end(layer)
-    # The file is read through GDAL (or a copy of the layer): nothing the UI thread owns is touched.
-    source = layer.clone()
+    copy = copy_for_task(layer)
+    headroom_copy = copy_for_task(headroom) if headroom is not None else None
 
-    def work(feedback: QgsFeedback) -> SeriesMatrix:
+    def work(feedback: QgsFeedback) -> tuple[SeriesMatrix, SiteSources]:
         if fields is None:
             raise LeoError(f"{layer.name()!r} is not a time series by site: it needs a site id (e.g. primary_id "
                            "or site_id), a timestamp and a value field.")
-        return read_series(source, *fields, stamps_mark_end, feedback=feedback)
+        source = copy()
+        series = read_series(source, *fields, stamps_mark_end, feedback=feedback)
+        return series, read_sites(source, series, headroom_copy() if headroom_copy else None)
 
     return BackgroundTask(f"LEO: reading {layer.name()} for playback", work, done, failed)

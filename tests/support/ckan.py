@@ -4,13 +4,13 @@ SSEN-style headroom dataset whose resources are SSEN-format CSVs, republished as
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 from leo_catalogue.demo.headroom_csv import headroom_csv
 from leo_catalogue.demo.network import build_network
 
+from .local_http import LocalServer, send_reply
 from .servers import ROOT
 
 NGED = json.loads((ROOT / "leo_catalogue/data/real/ckan/nged_package_show_result.json").read_text())
@@ -33,7 +33,7 @@ def headroom_package(base: str) -> dict:
     }
 
 
-class CkanPortal:
+class CkanPortal(LocalServer):
     def __init__(self) -> None:
         portal = self
         self.csv = headroom_csv(build_network())
@@ -67,21 +67,6 @@ class CkanPortal:
                 self.send(status, json.dumps(data).encode(), "application/json")
 
             def send(self, status, body, kind):
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                send_reply(self, status, body, {"Content-Type": kind})
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> CkanPortal:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)

@@ -8,20 +8,13 @@ closes; ``/slow…`` waits longer than a client's timeout.
 
 from __future__ import annotations
 
-import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from .local_http import LocalServer, send_reply
 
 
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        # A client that gave up (timeout tests) leaves a broken pipe: expected, not worth a traceback.
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
-
-
-class FaultyServer:
+class FaultyServer(LocalServer):
     def __init__(self, body: bytes, slow_seconds: float = 5.0) -> None:
         self.body = body
         self.slow_seconds = slow_seconds
@@ -35,17 +28,17 @@ class FaultyServer:
             def do_GET(self):  # noqa: N802
                 server.requests.append((self.path, self.headers.get("User-Agent", "")))
                 if self.path.startswith("/ok/"):
-                    self._send(200, server.body)
+                    send_reply(self, 200, server.body)
                 elif self.path.startswith("/error"):
-                    self._send(500, b"Internal Server Error")
+                    send_reply(self, 500, b"Internal Server Error")
                 elif self.path.startswith("/html"):
-                    self._send(200, b"<html><body><h1>Service temporarily unavailable</h1></body></html>")
+                    send_reply(self, 200, b"<html><body><h1>Service temporarily unavailable</h1></body></html>")
                 elif self.path.startswith("/badjson"):
-                    self._send(200, b'{"type": "FeatureCollection", "features": [{"id": ')
+                    send_reply(self, 200, b'{"type": "FeatureCollection", "features": [{"id": ')
                 elif self.path.startswith("/unauthorized"):
-                    self._send(401, b"sign in", {"WWW-Authenticate": 'Basic realm="LEO"'})
+                    send_reply(self, 401, b"sign in", {"WWW-Authenticate": 'Basic realm="LEO"'})
                 elif self.path.startswith("/forbidden"):
-                    self._send(403, b"forbidden")
+                    send_reply(self, 403, b"forbidden")
                 elif self.path.startswith("/truncated"):
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(server.body) * 2))
@@ -55,27 +48,8 @@ class FaultyServer:
                     self.close_connection = True
                 elif self.path.startswith("/slow"):
                     time.sleep(server.slow_seconds)
-                    self._send(200, server.body)
+                    send_reply(self, 200, server.body)
                 else:
-                    self._send(404, b"not found")
+                    send_reply(self, 404, b"not found")
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-                self.send_response(status)
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> FaultyServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)

@@ -8,6 +8,7 @@ layer, so frames stay cheap however long the series is.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
@@ -123,19 +124,32 @@ def capacity_from_headroom(headroom: QgsVectorLayer) -> dict[str, float]:
     return capacity
 
 
-def make_playback(layer: QgsVectorLayer, series: SeriesMatrix, headroom: QgsVectorLayer | None = None,
-                  sites: QgsVectorLayer | None = None, sites_id_field: str = "") -> PlaybackLayer:
-    """The playback layer for a series read from ``layer``. Site points come from its rows, or for a table
-    without geometry from a ``sites`` layer joined by ``sites_id_field``."""
+@dataclass
+class SiteSources:
+    """What a playback layer needs besides the series: where each site is, and its firm capacity."""
+
+    locations: dict[str, QgsGeometry]
+    crs: str
+    capacity: dict[str, float] | None = None
+
+
+def read_sites(layer: QgsVectorLayer, series: SeriesMatrix, headroom: QgsVectorLayer | None = None,
+               sites: QgsVectorLayer | None = None, sites_id_field: str = "") -> SiteSources:
+    """Site points from the series' own rows, or for a table without geometry from a ``sites`` layer joined
+    by ``sites_id_field``; capacities from a headroom layer. Reads features: run it where I/O may wait."""
     capacity = capacity_from_headroom(headroom) if headroom is not None else None
     if sites is not None:
         locations = {str(f[sites_id_field]): QgsGeometry(f.geometry()) for f in sites.getFeatures() if f.hasGeometry()}
-        crs = sites.crs().authid()
-    else:
-        locations, crs = site_locations(layer, series), layer.crs().authid()
-    view = PlaybackLayer(series, locations, crs, f"{layer.name()} (playback)", capacity=capacity)
+        return SiteSources(locations, sites.crs().authid(), capacity)
+    return SiteSources(site_locations(layer, series), layer.crs().authid(), capacity)
+
+
+def make_playback(layer: QgsVectorLayer, series: SeriesMatrix, sources: SiteSources) -> PlaybackLayer:
+    """The playback layer for a series read from ``layer`` (no reading here: safe on the UI thread)."""
+    view = PlaybackLayer(series, sources.locations, sources.crs, f"{layer.name()} (playback)",
+                         capacity=sources.capacity)
     view.warnings = extent_warnings(layer, series)
-    missing = [site for site in series.sites if site not in locations]
+    missing = [site for site in series.sites if site not in sources.locations]
     if missing:
         view.warnings.append(f"{len(missing)} site(s) have no location and are not drawn: {', '.join(missing[:5])}"
                              + ("…" if len(missing) > 5 else ""))

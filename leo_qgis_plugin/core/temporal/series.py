@@ -59,6 +59,10 @@ class SeriesMatrix:
 
 def read_series(layer: QgsVectorLayer, site_field: str, time_field: str, value_field: str,
                 stamps_mark_end: bool = True, feedback: QgsFeedback | None = None) -> SeriesMatrix:
+    missing = [n for n in (site_field, time_field, value_field) if layer.fields().indexOf(n) < 0]
+    if missing:
+        raise LeoError(f"{layer.name()!r} has no field {', '.join(map(repr, missing))}: a time series needs a site "
+                       "id, a time and a value field.")
     columns = _read_with_gdal(layer, site_field, time_field, value_field)
     if columns is None:
         columns = _read_with_qgis(layer, site_field, time_field, value_field, feedback)
