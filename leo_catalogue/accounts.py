@@ -1,8 +1,8 @@
 """Accounts: API tokens with a role in an organisation, and who may see which datasets.
 
 Access levels: ``public`` (anyone), ``registered`` (any valid token), ``restricted`` (tokens of the
-dataset's organisation). Roles: viewers and editors read what their access allows; admins read
-everything. (Uploads, where editors will differ from viewers, are not built yet.)
+dataset's organisation). Roles: viewers read what their access allows; editors also upload datasets and
+replace or delete their organisation's; admins read, replace and delete everything.
 """
 
 from __future__ import annotations
@@ -46,6 +46,16 @@ class Principal:
         if record.access is AccessLevel.REGISTERED:
             return self.signed_in
         return self.signed_in and bool(record.organisation) and record.organisation == self.organisation
+
+    @property
+    def may_upload(self) -> bool:
+        return self.role in (Role.EDITOR, Role.ADMIN)
+
+    def may_write(self, record: DatasetRecord) -> bool:
+        """May replace (upload a new version of) or delete this dataset."""
+        if self.role is Role.ADMIN:
+            return True
+        return self.role is Role.EDITOR and bool(record.organisation) and record.organisation == self.organisation
 
 
 ANONYMOUS = Principal()

@@ -28,11 +28,15 @@ def cmd_init(args) -> int:
 
 def cmd_load_demo(args) -> int:
     from .demo.build import demo_present, load_demo
-    from .store import schema_state
+    from .store import init_catalogue, schema_state
 
     engine = _engine(args)
     if args.if_needed:
         state = schema_state(engine)
+        if state == "migratable":
+            init_catalogue(engine)  # new tables only: every dataset is kept
+            state = "current"
+            print("The catalogue database was brought up to date.")
         if state == "current" and demo_present(engine):
             print("The demo catalogue is already there.")
             return 0

@@ -27,12 +27,24 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor.close()
 
 
+def _autocommit_driver(dbapi_conn, _record) -> None:
+    # Python's sqlite3 begins transactions only before INSERT/UPDATE/DELETE, so a CREATE TABLE would commit
+    # on its own and a failed write would leave an orphan table. Let SQLAlchemy say BEGIN instead.
+    dbapi_conn.isolation_level = None
+
+
+def _begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for a ``sqlite:///`` or ``postgresql://`` URL, ready for spatial SQL."""
     if url.startswith("sqlite"):
         from geoalchemy2.admin.dialects.sqlite import load_spatialite
 
         engine = create_engine(url, pool_size=8, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _autocommit_driver)
+        event.listen(engine, "begin", _begin)
         # WGS84 mode initialises a new file in 0.07 s instead of 6 s for the full EPSG table.
         event.listen(engine, "connect", partial(load_spatialite, transaction=True, init_mode="WGS84"))
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -13,7 +13,9 @@ from leo_qgis_plugin.core.formats.fields import FieldDef
 from .types import SQL_TYPES, JSONType, UTCDateTime
 
 # Bump when the catalogue tables change shape; older databases are then refused with a message.
-SCHEMA_VERSION = "3"  # 3: API tokens
+SCHEMA_VERSION = "4"  # 3: API tokens; 4: dataset versions and the audit log
+# Versions whose databases are brought up to date in place (only new tables were added since).
+MIGRATABLE_VERSIONS = {"3"}
 
 metadata = MetaData()
 
@@ -73,6 +75,33 @@ api_tokens = Table(
     Column("organisation", Text, nullable=False),
     Column("role", Text, nullable=False),
     Column("created", UTCDateTime, nullable=False),
+)
+
+# Every stored version of a dataset: uploads keep earlier versions (their tables stay until deleted).
+dataset_versions = Table(
+    "dataset_versions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_id", Text, nullable=False, index=True),
+    Column("version", Text, nullable=False),
+    Column("table_name", Text, nullable=False),
+    Column("fields", JSONType, nullable=False),
+    Column("feature_count", Integer, nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    Column("user", Text, nullable=False, default=""),
+    Column("organisation", Text, nullable=False, default=""),
+)
+
+# Who uploaded, replaced or deleted what, and when.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("user", Text, nullable=False),
+    Column("organisation", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("dataset_id", Text, nullable=False, index=True),
+    Column("version", Text, nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
 )
 
 record_keywords = Table(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
 import numpy as np
 import shapely
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, text
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from leo_qgis_plugin.core.formats.fields import FieldDef
@@ -16,12 +16,14 @@ from leo_qgis_plugin.core.formats.fields import FieldDef
 from .records import AccessLevel, DatasetKind, DatasetRecord, Provenance
 from .schema import (
     GEOMETRY_COLUMN,
+    MIGRATABLE_VERSIONS,
     SCHEMA_VERSION,
     WKB_PARAM,
     WKB_TYPE,
     catalogue_meta,
     create_catalogue_schema,
     dataset_table,
+    dataset_versions,
     record_keywords,
     records,
     table_name_for,
@@ -30,23 +32,30 @@ from .schema import (
 Batch = list[dict]
 
 
+class VersionExists(RuntimeError):
+    """A version being kept is already stored (two uploads of the same dataset at once)."""
+
+
 class OutdatedCatalogue(RuntimeError):
     """The database was made by another version of the catalogue's schema."""
 
 
 def schema_state(engine: Engine) -> str:
-    """``empty`` (no catalogue yet), ``current``, or ``outdated``."""
+    """``empty`` (no catalogue yet), ``current``, ``migratable`` (brought up to date in place) or ``outdated``."""
     with engine.connect() as conn:
         if not conn.dialect.has_table(conn, "records"):
             return "empty"
         if not conn.dialect.has_table(conn, "catalogue_meta"):
             return "outdated"
         version = conn.execute(select(catalogue_meta.c.value).where(catalogue_meta.c.key == "schema_version")).scalar()
-    return "current" if version == SCHEMA_VERSION else "outdated"
+    if version == SCHEMA_VERSION:
+        return "current"
+    return "migratable" if version in MIGRATABLE_VERSIONS else "outdated"
 
 
 def init_catalogue(engine: Engine) -> None:
-    """Create the catalogue schema (idempotent); OutdatedCatalogue for a database of another version."""
+    """Create the catalogue schema (idempotent) or bring a migratable one up to date, keeping every dataset;
+    OutdatedCatalogue for a database of an older, incompatible version."""
     from .db import ensure_postgis
 
     state = schema_state(engine)
@@ -60,6 +69,16 @@ def init_catalogue(engine: Engine) -> None:
         create_catalogue_schema(conn)
         if state == "empty":
             conn.execute(insert(catalogue_meta).values(key="schema_version", value=SCHEMA_VERSION))
+        elif state == "migratable":
+            _list_current_versions(conn)
+            conn.execute(update(catalogue_meta).where(catalogue_meta.c.key == "schema_version")
+                         .values(value=SCHEMA_VERSION))
+
+
+def _list_current_versions(conn: Connection) -> None:
+    """Version rows for the datasets of a database made before versions were kept."""
+    for record in (record_from_row(row) for row in conn.execute(select(records).where(records.c.table_name.is_not(None)))):
+        conn.execute(insert(dataset_versions).values(_version_row(record, "", record.organisation)))
 
 
 class _Extent:
@@ -196,11 +215,15 @@ def write_records(conn: Connection, items: list[DatasetRecord]) -> None:
             conn.execute(text("INSERT INTO records_title_fts (rowid, title) VALUES (:num, :t)"), public)
 
 
-def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch]) -> DatasetRecord:
-    """Store a dataset's rows and its record in one transaction, replacing an earlier version.
+def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch], keep_previous: bool = False,
+                user: str = "", organisation: str = "",
+                also: Callable[[Connection, DatasetRecord], None] | None = None) -> DatasetRecord:
+    """Store a dataset's rows and its record in one transaction as its current version.
 
-    Each row is a dict of field values plus ``geometry`` (a shapely geometry in
-    EPSG:4326, or None). Nothing changes in the catalogue if anything fails.
+    Each row is a dict of field values plus ``geometry`` (a shapely geometry in EPSG:4326, or None).
+    Earlier versions are dropped, or kept (``keep_previous``, as for uploads) and listed by
+    ``list_versions``. ``also`` runs in the same transaction (e.g. the audit entry) once the record is
+    complete. Nothing changes in the catalogue if anything fails.
     """
     record.table_name = table_name_for(record.id, record.version)
     record.updated = record.updated or datetime.now(timezone.utc)
@@ -213,6 +236,8 @@ def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch])
     count = 0
     with engine.begin() as conn:
         old = conn.execute(select(records.c.table_name).where(records.c.id == record.id)).scalar()
+        if keep_previous and conn.dialect.has_table(conn, record.table_name):
+            raise VersionExists(f"Version {record.version} of {record.id!r} is already stored; try again.")
         if old == record.table_name or conn.dialect.has_table(conn, record.table_name):
             _drop_table(conn, record.table_name)
         table.create(conn)
@@ -231,9 +256,47 @@ def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch])
         record.bbox = tuple(extent.bounds) if extent.bounds else None
         record.time_start, record.time_end = extent.start, extent.end
         write_records(conn, [record])
-        if old and old != record.table_name:
-            _drop_table(conn, old)
+        if not keep_previous:
+            earlier = {v["table_name"] for v in list_versions(conn, record.id)} | ({old} if old else set())
+            for name in earlier - {record.table_name}:
+                _drop_table(conn, name)
+            conn.execute(delete(dataset_versions).where(dataset_versions.c.record_id == record.id))
+        conn.execute(delete(dataset_versions).where((dataset_versions.c.record_id == record.id)
+                                                    & (dataset_versions.c.version == record.version)))
+        conn.execute(insert(dataset_versions).values(_version_row(record, user, organisation)))
+        if also is not None:
+            also(conn, record)
     return record
+
+
+def _version_row(record: DatasetRecord, user: str, organisation: str) -> dict:
+    return {"record_id": record.id, "version": record.version, "table_name": record.table_name,
+            "fields": [f.to_json() for f in record.fields], "feature_count": record.feature_count,
+            "created": record.updated or datetime.now(timezone.utc), "user": user, "organisation": organisation}
+
+
+def list_versions(conn: Connection, dataset_id: str) -> list[dict]:
+    """The stored versions of a dataset, oldest first: version, table_name, fields, feature_count, created,
+    user, organisation."""
+    rows = conn.execute(select(dataset_versions).where(dataset_versions.c.record_id == dataset_id)
+                        .order_by(dataset_versions.c.id))
+    return [dict(row._mapping) for row in rows]
+
+
+def delete_dataset(conn: Connection, dataset_id: str) -> list[str]:
+    """Remove a dataset: its record, search entries and every version's table. The versions removed."""
+    current = conn.execute(select(records.c.table_name).where(records.c.id == dataset_id)).scalar()
+    versions = list_versions(conn, dataset_id)
+    for name in {v["table_name"] for v in versions} | ({current} if current else set()):
+        _drop_table(conn, name)
+    if conn.dialect.name == "sqlite":
+        for index in ("records_fts", "records_title_fts"):
+            conn.execute(text(f"DELETE FROM {index} WHERE rowid IN (SELECT num FROM records WHERE id = :id)"),
+                         {"id": dataset_id})
+    conn.execute(delete(records).where(records.c.id == dataset_id))
+    conn.execute(delete(record_keywords).where(record_keywords.c.record_id == dataset_id))
+    conn.execute(delete(dataset_versions).where(dataset_versions.c.record_id == dataset_id))
+    return [v["version"] for v in versions]
 
 
 def _drop_table(conn: Connection, name: str) -> None:

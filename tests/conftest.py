@@ -66,13 +66,20 @@ def demo_sqlite_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url():
-    """An empty PostGIS database in a throwaway cluster."""
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster (PostGIS available)."""
     cluster = PostgresCluster()
     try:
-        yield cluster.start()
+        cluster.start()
+        yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_cluster):
+    """The cluster's empty database ``leo``."""
+    return f"postgresql://postgres@127.0.0.1:{postgres_cluster.port}/leo"
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -12,7 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..errors import ApiError
 from ..params import DEFAULT_LIMIT, MAX_LIMIT
-from . import catalogue, common, downloads, features
+from ..uploads.limits import UploadLimits
+from ..uploads.staging import clear_orphans, default_staging_root
+from . import catalogue, common, downloads, features, uploads
 
 
 def _error(status: int, code: str, description: str, parameter: str | None = None) -> JSONResponse:
@@ -46,8 +50,8 @@ def _openapi(app: FastAPI) -> dict:
     return schema
 
 
-def create_app(engine: Engine) -> FastAPI:
-    """The catalogue API over a database engine."""
+def create_app(engine: Engine, staging_root: Path | None = None, upload_limits: UploadLimits | None = None) -> FastAPI:
+    """The catalogue API over a database engine; uploads wait in ``staging_root`` while they are checked."""
     app = FastAPI(
         title="LEO catalogue",
         version=__version__,
@@ -57,10 +61,14 @@ def create_app(engine: Engine) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = engine
+    app.state.staging_root = staging_root or default_staging_root()
+    app.state.upload_limits = upload_limits or UploadLimits.from_environment()
+    clear_orphans(app.state.staging_root)  # left by a server killed mid-upload
     app.include_router(common.router)
     app.include_router(catalogue.router)
     app.include_router(downloads.router)
     app.include_router(features.router)
+    app.include_router(uploads.router)
     app.openapi = lambda: _openapi(app)
 
     @app.exception_handler(ApiError)

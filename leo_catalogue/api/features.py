@@ -35,11 +35,14 @@ _JSON_SCHEMA_TYPES = {
 }
 
 
-def feature_query(request: Request, record: DatasetRecord, with_paging: bool = True) -> FeatureQuery:
-    """Parse and check a features request's query string against the dataset's fields."""
+def feature_query(request: Request, record: DatasetRecord, with_paging: bool = True,
+                  extra: frozenset[str] = frozenset()) -> FeatureQuery:
+    """Parse and check a features request's query string against the dataset's fields (``extra``: other
+    parameters the endpoint takes)."""
     params = request.query_params
     field_names = {f.name for f in record.fields}
     allowed = QUERY_PARAMS | field_names if with_paging else (QUERY_PARAMS - {"limit", "offset"}) | field_names
+    allowed |= extra
     known_params(request, allowed)
     for crs_param in ("bbox-crs", "filter-crs", "crs"):
         if params.get(crs_param) and params[crs_param] not in CRS84_NAMES:

@@ -50,8 +50,12 @@ class PostgresCluster:
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sockets} -c fsync=off -c timezone=UTC"
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l",
                   str(self.root / "log.txt"), "start")
-        self._run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "leo")
-        return f"postgresql://postgres@127.0.0.1:{self.port}/leo"
+        return self.create_database("leo")
+
+    def create_database(self, name: str) -> str:
+        """A new, empty database in this cluster; its URL."""
+        self._run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
         try:

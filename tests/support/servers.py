@@ -17,15 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 class CatalogueServer:
     """A uvicorn process serving one database; ``url`` ends with a slash."""
 
-    def __init__(self, db_url: str) -> None:
+    def __init__(self, db_url: str, env: dict[str, str] | None = None) -> None:
         self.db_url = db_url
+        self.env = env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"leo-server-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> CatalogueServer:
-        env = {**os.environ, "SPATIALITE_LIBRARY_PATH": "mod_spatialite"}
+        env = {**os.environ, "SPATIALITE_LIBRARY_PATH": "mod_spatialite", **self.env}
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "leo_catalogue", "serve", "--db", self.db_url, "--port", str(self.port),

@@ -1,0 +1,176 @@
+"""Publishing: upload a dataset or a new version (multipart), list versions, delete, who am I, the audit log."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import PurePosixPath
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import ClientDisconnect
+
+from ..accounts import Principal, Role
+from ..audit import AuditAction, entries, record_action
+from ..errors import ApiError, unauthorized
+from ..records import DatasetRecord
+from ..store import VersionExists, delete_dataset, get_record, list_versions
+from ..types import to_json_value
+from ..uploads.limits import MB, UploadError
+from ..uploads.publish import UploadMetadata, check_may_create, check_may_replace, publish
+from ..uploads.staging import staging_folder
+from .auth import principal
+from .negotiation import url
+from .state import connection, readable_record
+
+router = APIRouter()
+
+FORM_FIELDS = {
+    "file": {"type": "string", "format": "binary",
+             "description": "GeoPackage (.gpkg), zipped Shapefile (.zip), GeoJSON (.geojson) or CSV (.csv)."},
+    "title": {"type": "string"}, "description": {"type": "string"},
+    "keywords": {"type": "string", "description": "comma-separated"},
+    "licence": {"type": "string"}, "attribution": {"type": "string"},
+    "access": {"type": "string", "enum": ["public", "registered", "restricted"]},
+    "organisation": {"type": "string", "description": "admins only: upload for another organisation"},
+    "id": {"type": "string", "description": "new datasets: the id wanted (else made from the title)"},
+    "time_field": {"type": "string"}, "time_start_field": {"type": "string"}, "time_end_field": {"type": "string"},
+    "crs": {"type": "string", "description": "the data's CRS when the file does not say (e.g. EPSG:27700)"},
+    "repair": {"type": "boolean", "description": "repair invalid geometries instead of refusing them"},
+}
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": FORM_FIELDS}}}}}
+
+
+def _uploader(request: Request) -> Principal:
+    who = principal(request)
+    if not who.signed_in:
+        raise unauthorized("Uploading needs an editor's API token.")
+    if not who.may_upload:
+        raise ApiError(403, "Your token is a viewer's: uploads need an editor's or an admin's token.", code="Forbidden")
+    return who
+
+
+def _refused(exc: UploadError) -> ApiError:
+    codes = {400: "InvalidParameterValue", 403: "Forbidden", 404: "NotFound", 409: "Conflict"}
+    return ApiError(exc.status, str(exc), code=codes.get(exc.status, "InvalidUpload"))
+
+
+async def _receive(request: Request, who: Principal, existing: DatasetRecord | None) -> Response:
+    """Check the request, save the file part to a staging folder, publish it; all-or-nothing."""
+    limits = request.app.state.upload_limits
+    length = request.headers.get("content-length", "")
+    if not length.isdigit():
+        raise ApiError(411, "Send the upload with a Content-Length.", code="LengthRequired")
+    if int(length) > limits.max_bytes:
+        raise ApiError(413, f"The upload is {int(length) // MB} MB; at most {limits.max_bytes // MB} MB are accepted.",
+                       code="PayloadTooLarge")
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise ApiError(415, "Send the upload as multipart/form-data with the data in a part named 'file'.",
+                       code="UnsupportedMediaType")
+    engine = request.app.state.engine
+    try:
+        form = await request.form(max_files=1, max_fields=len(FORM_FIELDS), max_part_size=64 * 1024)
+    except ClientDisconnect:
+        return Response(status_code=400)  # the sender has gone; the spooled part is already discarded
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise UploadError("Send the data as a file part named 'file'.", 400)
+        fields = {key: value for key, value in form.multi_items() if key != "file"}
+        meta = UploadMetadata.from_form(fields, new_dataset=existing is None)
+        dataset_id = "" if existing else await run_in_threadpool(check_may_create, engine, who, meta)
+        name = PurePosixPath(upload.filename.replace("\\", "/")).name
+        with staging_folder(request.app.state.staging_root) as folder:
+            target = folder / f"upload{PurePosixPath(name.lower()).suffix}"
+            await run_in_threadpool(_save, upload, target)
+            record = await run_in_threadpool(publish, engine, who, target, name, meta, limits, existing, dataset_id)
+    except UploadError as exc:
+        raise _refused(exc) from None
+    except VersionExists as exc:
+        raise ApiError(409, str(exc), code="Conflict") from None
+    finally:
+        await form.close()
+    location = url(request, f"/collections/{record.id}")
+    body = {"id": record.id, "version": record.version, "title": record.title, "access": record.access.value,
+            "feature_count": record.feature_count, "notes": record.notes,
+            "links": [{"rel": "collection", "href": location, "type": "application/json"},
+                      {"rel": "items", "href": f"{location}/items", "type": "application/geo+json"},
+                      {"rel": "version-history", "href": f"{location}/versions", "type": "application/json"}]}
+    return JSONResponse(body, status_code=201, headers={"Location": location})
+
+
+def _save(upload: UploadFile, target) -> None:
+    upload.file.seek(0)
+    with target.open("wb") as out:
+        shutil.copyfileobj(upload.file, out, MB)
+
+
+@router.post("/collections", status_code=201, summary="Upload a new dataset (editors and admins)",
+             openapi_extra=UPLOAD_BODY)
+async def upload_dataset(request: Request):
+    who = await run_in_threadpool(_uploader, request)
+    return await _receive(request, who, None)
+
+
+@router.post("/collections/{collection_id}/versions", status_code=201,
+             summary="Upload a new version of a dataset; earlier versions are kept", openapi_extra=UPLOAD_BODY)
+async def upload_version(request: Request, collection_id: str):
+    who = await run_in_threadpool(_uploader, request)
+    try:
+        existing = await run_in_threadpool(check_may_replace, request.app.state.engine, who, collection_id)
+    except UploadError as exc:
+        raise _refused(exc) from None
+    return await _receive(request, who, existing)
+
+
+@router.get("/collections/{collection_id}/versions", summary="The stored versions of a dataset")
+def versions(request: Request, collection_id: str):
+    who = principal(request)
+    with connection(request) as conn:
+        record = readable_record(get_record(conn, collection_id), collection_id, who, data=True)
+        stored = list_versions(conn, collection_id)
+    base = url(request, f"/collections/{collection_id}")
+    return {"id": collection_id, "current": record.version, "versions": [{
+        "version": v["version"], "created": to_json_value(v["created"]), "feature_count": v["feature_count"],
+        "organisation": v["organisation"], "current": v["version"] == record.version,
+        "links": [{"rel": "enclosure", "href": f"{base}/download?version={v['version']}",
+                   "type": "application/geopackage+sqlite3"}],
+    } for v in stored]}
+
+
+@router.delete("/collections/{collection_id}", status_code=204,
+               summary="Delete a dataset with all its versions (its organisation's editors, or an admin)")
+def delete(request: Request, collection_id: str):
+    who = principal(request)
+    if not who.signed_in:
+        raise unauthorized("Deleting needs an editor's API token.")
+    engine = request.app.state.engine
+    try:
+        check_may_replace(engine, who, collection_id)
+    except UploadError as exc:
+        raise _refused(exc) from None
+    with engine.begin() as conn:
+        removed = delete_dataset(conn, collection_id)
+        record_action(conn, who, AuditAction.DELETE, collection_id, ", ".join(removed))
+    return Response(status_code=204)
+
+
+@router.get("/account", summary="Who the request's token belongs to")
+def account(request: Request):
+    who = principal(request)
+    return {"signed_in": who.signed_in, "user": who.user, "organisation": who.organisation,
+            "role": who.role.value if who.role else None, "may_upload": who.may_upload}
+
+
+@router.get("/audit", summary="The audit log: uploads, replacements and deletions (admins)")
+def audit(request: Request, dataset: str | None = Query(None), limit: int = Query(1000, ge=1, le=10000)):
+    who = principal(request)
+    if who.role is not Role.ADMIN:
+        raise (unauthorized("The audit log needs an admin's token.") if not who.signed_in
+               else ApiError(403, "The audit log is for admins.", code="Forbidden"))
+    with connection(request) as conn:
+        found = entries(conn, dataset, limit)
+    return {"entries": [{key: to_json_value(value) for key, value in entry.items() if key != "id"}
+                        for entry in found]}
