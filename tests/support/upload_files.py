@@ -44,6 +44,7 @@ def points_gpkg(target: Path, rows: list[dict], epsg: int = 27700, fields: dict[
     out = dataset.CreateLayer(layer, srs, ogr.wkbUnknown if wkts else ogr.wkbPoint)
     for name, kind in (fields or {}).items():
         out.CreateField(ogr.FieldDefn(name, kind))
+    out.StartTransaction()
     for index, row in enumerate(rows):
         feature = ogr.Feature(out.GetLayerDefn())
         for name in fields or {}:
@@ -52,6 +53,7 @@ def points_gpkg(target: Path, rows: list[dict], epsg: int = 27700, fields: dict[
         wkt = wkts[index] if wkts else f"POINT ({row['x']} {row['y']})"
         feature.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
         out.CreateFeature(feature)
+    out.CommitTransaction()
     dataset = None
     return target
 
