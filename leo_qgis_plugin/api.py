@@ -34,6 +34,9 @@ from .core.export.formats import ExportFormat
 from .core.flex.baseline import BaselineOptions, Method
 from .core.flex.business_case import Prices
 from .core.flex.inputs import EventFields, LoadFields, read_groups
+from .core.licences import LICENCES
+from .core.upload import AccessLevel, UploadDetails, UploadResult
+from .core.upload import upload_layer as _upload
 
 
 def connect(url: str, kind: str = "ogcapi", authcfg: str | None = None) -> OgcApiCatalogue | CkanCatalogue:
@@ -83,6 +86,25 @@ def export_layers(layers: list[QgsVectorLayer], destination: str, fmt: str = "sh
                             QgsCoordinateReferenceSystem(area_crs) if area_crs else None, selected_only, fields,
                             overwrite)
     return _export(layers, destination, options)
+
+
+def upload_layer(catalogue: OgcApiCatalogue, layer: QgsVectorLayer, title: str = "", description: str = "",
+                 keywords: list[str] | None = None, licence: str = LICENCES[0], access: str = "public",
+                 temporal_field: str | tuple[str, str] | None = None, dataset_id: str | None = None,
+                 organisation: str = "", repair: bool = False, feedback: QgsFeedback | None = None) -> UploadResult:
+    """Share a layer through the catalogue (an editor's token in the connection's authcfg): a new dataset, or
+    a new version of ``dataset_id`` (earlier versions kept). ``access``: public, registered or restricted;
+    ``temporal_field``: a field of instants, or (start, end) fields of periods. Checked here first; LeoError
+    with the reason when refused."""
+    start, end = (temporal_field, "") if isinstance(temporal_field, str) or temporal_field is None else temporal_field
+    details = UploadDetails(title, description, list(keywords or []), licence, AccessLevel(access), organisation,
+                            start or "", end or "", repair)
+    return _upload(catalogue, layer, details, dataset_id, feedback)
+
+
+def delete_dataset(catalogue: OgcApiCatalogue, dataset_id: str) -> None:
+    """Delete one of your organisation's datasets with all its versions (editors; admins any)."""
+    catalogue.delete(dataset_id)
 
 
 def screen_sites(catalogue: OgcApiCatalogue, layer: QgsVectorLayer, demand_expression: str | None = None,

@@ -74,6 +74,8 @@ class LeoPlugin:
         clock = self._dock_action(self.time_dock, "Time playback")
         screen = self._action("Screen my sites against headroom…", self.open_screening)
         export = self._action("Export layers (Shapefile, GeoPackage, GeoJSON, CSV)…", self.open_export)
+        share = self._action("Share a layer to the LEO catalogue…",
+                             lambda: self._open_algorithm("leo:uploadlayer", "INPUT"))
         aggregate = self._action("Aggregate into boundaries…", lambda: self._open_algorithm("leo:aggregate", "INPUT"))
         multiscale = self._action("Multi-scale view of the active layer…", self.open_multiscale)
         open_file = self._action("Open SSEN or LEO file…", self.choose_file)
@@ -86,7 +88,7 @@ class LeoPlugin:
             window.menuBar().insertMenu(help_menu.menuAction(), self.menu)  # before Help, as QGIS's own menus
         else:
             window.menuBar().addMenu(self.menu)
-        for action in (browse, toggle, clock, open_file, screen, export, None, aggregate, multiscale, baseline):
+        for action in (browse, toggle, clock, open_file, screen, export, share, None, aggregate, multiscale, baseline):
             if action is None:
                 self.menu.addSeparator()
                 continue

@@ -19,6 +19,7 @@ from leo_catalogue.db import make_engine
 from leo_catalogue.records import AccessLevel
 from leo_catalogue.store import get_record, put_dataset
 
+from .support.auth import token_authcfg
 from .support.servers import ROOT, CatalogueServer
 
 PRIVATE = {"ssen-private-feeders": (AccessLevel.RESTRICTED, "SSEN"), "consortium-meters": (AccessLevel.REGISTERED, "")}
@@ -136,28 +137,15 @@ def test_create_token_refuses_bad_input(tmp_path):
 
 
 def test_qgis_reads_restricted_data_with_the_token_in_its_authentication_database(catalogue, project):
-    from qgis.core import QgsApplication, QgsAuthMethodConfig
-
     from leo_qgis_plugin import api
     from leo_qgis_plugin.core.exceptions import NetworkError
 
     server, tokens = catalogue
-    manager = QgsApplication.authManager()
-    if not manager.masterPasswordIsSet():
-        assert manager.setMasterPassword("leo-tests", True)
-    config = QgsAuthMethodConfig("Basic")
-    config.setName("SSEN token")
-    config.setConfig("username", "ssen")
-    config.setConfig("password", tokens["ssen"])
-    ok, config = manager.storeAuthenticationConfig(config)
-    assert ok
-    try:
-        signed_in = api.connect(server.url, authcfg=config.id())
+    with token_authcfg("ssen", tokens["ssen"]) as authcfg:
+        signed_in = api.connect(server.url, authcfg=authcfg)
         assert {r.id for r in signed_in.search("zebrafinch").records} == set(PRIVATE)
         layer = api.add_dataset(signed_in, "ssen-private-feeders", mode="live")
         assert layer.featureCount() == 3  # QGIS's OAPIF provider sends the token too
         assert api.connect(server.url).search("zebrafinch").total == 0
         with pytest.raises(NetworkError, match="HTTP 404"):
             api.connect(server.url).get("ssen-private-feeders")
-    finally:
-        manager.removeAuthenticationConfig(config.id())

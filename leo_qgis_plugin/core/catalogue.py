@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from qgis.core import (
@@ -18,7 +19,7 @@ from qgis.core import (
 
 from .exceptions import LeoError
 from .models import CatalogueRecord
-from .network import fetch_json
+from .network import delete, fetch_json, post_form
 from .temporal.clock import to_qdatetime
 
 # Custom layer properties that remember where a layer came from (kept in saved projects).
@@ -76,6 +77,25 @@ class OgcApiCatalogue:
         """The record of one dataset (NetworkError if the server cannot give it)."""
         data = fetch_json(f"{self.url}collections/catalogue/items/{quote(dataset_id)}", self.authcfg, feedback)
         return CatalogueRecord.from_json(data)
+
+    def publish(self, path: Path, fields: dict[str, str], dataset_id: str | None = None,
+                feedback: QgsFeedback | None = None) -> dict:
+        """Upload a file as a new dataset, or as a new version of ``dataset_id``; the server's answer (id,
+        version, feature_count, notes). Needs an editor's token in this connection's authcfg."""
+        target = f"collections/{quote(dataset_id)}/versions" if dataset_id else "collections"
+        return post_form(self.url + target, fields, path, self.authcfg, feedback)
+
+    def versions(self, dataset_id: str, feedback: QgsFeedback | None = None) -> list[dict]:
+        """The stored versions of a dataset, oldest first."""
+        return fetch_json(f"{self.url}collections/{quote(dataset_id)}/versions", self.authcfg, feedback)["versions"]
+
+    def delete(self, dataset_id: str, feedback: QgsFeedback | None = None) -> None:
+        """Delete a dataset with all its versions (its organisation's editors, or an admin)."""
+        delete(f"{self.url}collections/{quote(dataset_id)}", self.authcfg, feedback)
+
+    def account(self, feedback: QgsFeedback | None = None) -> dict:
+        """Who this connection's token belongs to: user, organisation, role, may_upload."""
+        return fetch_json(f"{self.url}account", self.authcfg, feedback)
 
     def layer(self, dataset_id: str, name: str | None = None, record: CatalogueRecord | None = None) -> QgsVectorLayer:
         """The dataset as a live OGC API - Features layer, with metadata and provenance filled in."""

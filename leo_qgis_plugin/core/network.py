@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsFeedback, QgsNetworkAccessManager
-from qgis.PyQt.QtCore import QEventLoop, QUrl
-from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
+from qgis.PyQt.QtCore import QEventLoop, QFile, QIODevice, QUrl
+from qgis.PyQt.QtNetwork import QHttpMultiPart, QHttpPart, QNetworkReply, QNetworkRequest
 
 from .exceptions import NetworkError
 
@@ -39,7 +39,14 @@ def fetch_to_file(url: str, target: Path, authcfg: str = "", feedback: QgsFeedba
 
 
 def _get(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str, write: Callable[[bytes], object]) -> None:
-    """A GET through QGIS's network manager, each chunk handed to ``write`` as it arrives.
+    """A GET through QGIS's network manager, each chunk handed to ``write`` as it arrives."""
+    _transfer(url, authcfg, feedback, accept, write, lambda manager, request: manager.get(request))
+
+
+def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str, write: Callable[[bytes], object],
+              send: Callable[[QgsNetworkAccessManager, QNetworkRequest], QNetworkReply], uploading: bool = False) -> None:
+    """One request through QGIS's network manager (``send`` issues it), each chunk of the answer handed to
+    ``write``; progress is the upload's when ``uploading``, else the download's.
 
     Our own event loop, not QgsBlockingNetworkRequest: in QGIS 3.22 a blocking request cancelled mid-flight
     can wait forever, holding a worker thread; here cancelling aborts the reply, which ends the loop."""
@@ -51,14 +58,20 @@ def _get(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str, writ
         raise NetworkError(f"The authentication configuration {authcfg!r} could not be applied to {url}.")
     if feedback is not None and feedback.isCanceled():
         raise NetworkError(f"Cancelled: {url}")
-    reply = QgsNetworkAccessManager.instance().get(request)
+    reply = send(QgsNetworkAccessManager.instance(), request)
     loop = QEventLoop()
     write_errors: list[OSError] = []
+    body_start: list[bytes] = []  # kept from an error answer, for the server's own message
 
     def write_chunk() -> None:
-        # An exception must not escape a Qt slot (PyQt aborts the process): keep it, stop the download.
+        # An exception must not escape a Qt slot (PyQt aborts the process): keep it, stop the transfer.
         try:
-            write(bytes(reply.readAll()))
+            chunk = bytes(reply.readAll())
+            status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute) or 0
+            if status >= 400:
+                body_start.append(chunk[:4096])
+            else:
+                write(chunk)
         except OSError as exc:
             write_errors.append(exc)
             reply.abort()
@@ -71,7 +84,7 @@ def _get(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str, writ
     reply.finished.connect(loop.quit)
     if feedback is not None:
         feedback.canceled.connect(reply.abort)
-        reply.downloadProgress.connect(progress)
+        (reply.uploadProgress if uploading else reply.downloadProgress).connect(progress)
     if not reply.isFinished():
         loop.exec_()
     if not write_errors:
@@ -85,27 +98,78 @@ def _get(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str, writ
     reply.deleteLater()
     if write_errors:
         raise write_errors[0]
-    _raise_for(url, status, failed, message, feedback)
+    _raise_for(url, status, failed, message, feedback, _server_message(b"".join(body_start)))
 
 
-def _raise_for(url: str, status: int | None, failed: bool, message: str, feedback: QgsFeedback | None) -> None:
-    """NetworkError naming what went wrong: cancelled, an HTTP status with a hint, cut short, unreachable."""
+def _server_message(body: bytes) -> str:
+    """The ``description`` of a JSON error answer (what the LEO catalogue says went wrong), or ''."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return ""
+    return str(data.get("description", "")) if isinstance(data, dict) else ""
+
+
+def post_form(url: str, fields: dict[str, str], file_path: Path, authcfg: str = "",
+              feedback: QgsFeedback | None = None) -> dict:
+    """POST ``fields`` and a file as multipart/form-data (the file streamed from disk, not read into memory);
+    the JSON answer. NetworkError with the server's own message when it refuses."""
+    parts = QHttpMultiPart(QHttpMultiPart.FormDataType)
+    for name, value in fields.items():
+        part = QHttpPart()
+        part.setHeader(QNetworkRequest.ContentDispositionHeader, f'form-data; name="{name}"')
+        part.setBody(value.encode("utf-8"))
+        parts.append(part)
+    device = QFile(str(file_path))
+    if not device.open(QIODevice.ReadOnly):
+        raise NetworkError(f"Could not read {file_path}.")
+    part = QHttpPart()
+    part.setHeader(QNetworkRequest.ContentDispositionHeader,
+                   f'form-data; name="file"; filename="{file_path.name}"')
+    part.setHeader(QNetworkRequest.ContentTypeHeader, "application/octet-stream")
+    part.setBodyDevice(device)
+    parts.append(part)
+    chunks: list[bytes] = []
+    try:
+        _transfer(url, authcfg, feedback, "application/json", chunks.append,
+                  lambda manager, request: manager.post(request, parts), uploading=True)
+    finally:
+        device.close()
+    return _json_object(url, b"".join(chunks))
+
+
+def delete(url: str, authcfg: str = "", feedback: QgsFeedback | None = None) -> None:
+    """DELETE a resource; NetworkError with the server's message when refused."""
+    _transfer(url, authcfg, feedback, "application/json", lambda _chunk: None,
+              lambda manager, request: manager.deleteResource(request))
+
+
+def _raise_for(url: str, status: int | None, failed: bool, message: str, feedback: QgsFeedback | None,
+               server_message: str = "") -> None:
+    """NetworkError naming what went wrong: cancelled, an HTTP status with a hint (and the server's own
+    message when it gave one), cut short, unreachable."""
     if feedback is not None and feedback.isCanceled():
         raise NetworkError(f"Cancelled: {url}")
     if not failed:
         return
+    said = f" The catalogue said: {server_message}" if server_message else ""
     if status in _HINTS:
-        raise NetworkError(f"{url}: HTTP {status}, {_HINTS[status]}.")
+        raise NetworkError(f"{url}: HTTP {status}, {_HINTS[status]}.{said}")
+    if status and status in (400, 409, 411, 413, 415, 422):
+        raise NetworkError(f"The catalogue refused it (HTTP {status}): {server_message or message}")
     if status and 200 <= status < 300:
         raise NetworkError(f"The answer from {url} was cut short ({message}); try again.")
     if status:
-        raise NetworkError(f"{url}: the server answered HTTP {status}; try again later or tell its owner.")
+        raise NetworkError(f"{url}: the server answered HTTP {status}; try again later or tell its owner.{said}")
     raise NetworkError(f"Could not reach {url}: {message or 'no answer'}")
 
 
 def fetch_json(url: str, authcfg: str = "", feedback: QgsFeedback | None = None) -> dict:
     """A JSON object from a GET; NetworkError if the answer is not JSON (e.g. an HTML error page)."""
-    body = fetch(url, authcfg, feedback)
+    return _json_object(url, fetch(url, authcfg, feedback))
+
+
+def _json_object(url: str, body: bytes) -> dict:
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):

@@ -9,6 +9,7 @@ from .aggregate import AggregateAlgorithm
 from .export_layers import ExportLayersAlgorithm
 from .flex_baseline import FlexBaselineAlgorithm
 from .screen_sites import ScreenSitesAlgorithm
+from .upload_layer import UploadLayerAlgorithm
 
 
 class LeoProvider(QgsProcessingProvider):
@@ -26,3 +27,4 @@ class LeoProvider(QgsProcessingProvider):
         self.addAlgorithm(ExportLayersAlgorithm())
         self.addAlgorithm(FlexBaselineAlgorithm())
         self.addAlgorithm(AggregateAlgorithm())
+        self.addAlgorithm(UploadLayerAlgorithm())

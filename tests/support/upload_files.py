@@ -59,9 +59,13 @@ def points_gpkg(target: Path, rows: list[dict], epsg: int = 27700, fields: dict[
 
 
 def cp1252_shapefile_zip(target: Path) -> Path:
-    """A point shapefile whose .dbf is Windows-1252 text with no .cpg (as older desktop GIS wrote them)."""
+    """A point shapefile whose .dbf is Windows-1252 text with no .cpg and no code page in its header (as older
+    desktop GIS wrote them)."""
     folder = target.with_suffix("")
     folder.mkdir(parents=True, exist_ok=True)
+    # QGIS turns GDAL's shapefile recoding off (SHAPE_ENCODING=""): turn it on while writing.
+    previous = gdal.GetConfigOption("SHAPE_ENCODING")
+    gdal.SetConfigOption("SHAPE_ENCODING", "CP1252")
     dataset = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(str(folder))
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(27700)
@@ -72,6 +76,12 @@ def cp1252_shapefile_zip(target: Path) -> Path:
     feature.SetGeometry(ogr.CreateGeometryFromWkt("POINT (451000 206000)"))
     layer.CreateFeature(feature)
     dataset = None
+    gdal.SetConfigOption("SHAPE_ENCODING", previous)
+    dbf = folder / "sites.dbf"
+    header = bytearray(dbf.read_bytes())
+    assert "Café".encode("cp1252") in header
+    header[29] = 0  # no language driver id
+    dbf.write_bytes(bytes(header))
     with zipfile.ZipFile(target, "w") as bundle:
         for path in sorted(folder.iterdir()):
             if path.suffix != ".cpg":
