@@ -25,6 +25,7 @@ bench: setup demo          ## benchmarks: print figures and ratios
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_flex.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_aggregate.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_temporal.py
+	$(PYTHON) scripts/bench_ingest.py
 	bash scripts/bench_startup.sh
 
 package: plugin-files      ## installable plugin zip in dist/

@@ -1,4 +1,4 @@
-"""Command line: init, load-demo, serve, import-ssen-headroom."""
+"""Command line: init, load-demo, serve, import-ssen-headroom, import-lv-feeder, create-token, audit."""
 
 from __future__ import annotations
 
@@ -89,6 +89,31 @@ def cmd_import_headroom(args) -> int:
     return 0
 
 
+def cmd_import_lv_feeder(args) -> int:
+    from pathlib import Path
+
+    from .importers.lv_feeder import import_lv_feeder
+    from .store import init_catalogue
+
+    engine = _engine(args)
+    init_catalogue(engine)
+    started = time.perf_counter()
+    report = import_lv_feeder(engine, Path(args.source), args.dataset_id, Path(args.lookup) if args.lookup else None)
+    print(report.summary())
+    print(f"Imported in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from .audit import entries
+
+    with _engine(args).connect() as conn:
+        for entry in reversed(entries(conn, args.dataset, args.limit)):
+            print(f"{entry['at']:%Y-%m-%d %H:%M:%S} UTC  {entry['action']:<8} {entry['dataset_id']} "
+                  f"v{entry['version']}  by {entry['user']} ({entry['organisation']})  {entry['detail']}")
+    return 0
+
+
 def cmd_create_token(args) -> int:
     from .accounts import Role, create_token
     from .store import init_catalogue
@@ -125,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "Import an SSEN headroom CSV (a file path or an http(s) URL) as a dataset.")
     headroom.add_argument("source", metavar="FILE_OR_URL")
     headroom.add_argument("--dataset-id", required=True)
+    feeder = command("import-lv-feeder", cmd_import_lv_feeder,
+                     "Import an SSEN LV-feeder half-hourly CSV (streamed; any size) as a time-series dataset.")
+    feeder.add_argument("source", metavar="FILE")
+    feeder.add_argument("--lookup", help="SSEN's LV-feeder postcode lookup CSV, joined by dataset_id")
+    feeder.add_argument("--dataset-id", required=True)
+    audit = command("audit", cmd_audit, "Print the audit log: who uploaded, replaced or deleted which dataset.")
+    audit.add_argument("--dataset", help="only this dataset")
+    audit.add_argument("--limit", type=int, default=1000)
     token = command("create-token", cmd_create_token, "Create an API token (printed once, stored hashed).")
     token.add_argument("--user", required=True)
     token.add_argument("--org", required=True, help="the organisation whose restricted datasets it may read")

@@ -247,9 +247,7 @@ def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch],
             geoms = np.array([row.get("geometry") for row in batch], dtype=object)
             wkbs = shapely.to_wkb(geoms)
             extent.add(geoms, batch)
-            conn.execute(statement, [
-                {**{n: row.get(n) for n in names}, WKB_PARAM: w} for row, w in zip(batch, wkbs)
-            ])
+            _insert_rows(conn, table, statement, names, batch, wkbs)
             count += len(batch)
         _create_indexes(conn, record)
         record.feature_count = count
@@ -267,6 +265,26 @@ def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch],
         if also is not None:
             also(conn, record)
     return record
+
+
+def _insert_rows(conn: Connection, table, statement, names: list[str], batch: Batch, wkbs: np.ndarray) -> None:
+    """Insert a batch. On SQLite straight through the driver, column by column: SQLAlchemy's executemany
+    builds a dict and runs the type processors for every value, two thirds of a large import's time."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(statement, [{**{n: row.get(n) for n in names}, WKB_PARAM: w} for row, w in zip(batch, wkbs)])
+        return
+    columns = [wkbs.tolist()]
+    for name in names:
+        values = [row.get(name) for row in batch]
+        process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        if process is not None:
+            converted = {value: process(value) for value in set(values)}  # times repeat: each converted once
+            values = [converted[value] for value in values]
+        columns.append(values)
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({quote(GEOMETRY_COLUMN)}, {', '.join(quote(n) for n in names)}) "
+           f"VALUES (ST_GeomFromWKB(?, 4326){', ?' * len(names)})")
+    conn.exec_driver_sql(sql, list(zip(*columns)))
 
 
 def _version_row(record: DatasetRecord, user: str, organisation: str) -> dict:

@@ -30,6 +30,7 @@ shoot first-map first_map.py 25
 shoot constraints-overlay constraints.py 25
 shoot screening screening.py 30
 shoot export export.py 25
+shoot share share.py 25
 shoot catalogue-dock catalogue.py 25
 shoot multiscale multiscale.py 30
 shoot flex-baselines flex.py 75

@@ -23,9 +23,10 @@ class ImportReport:
     rows: int
     rows_without_location: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    what: str = "substations"
 
     def summary(self) -> str:
-        lines = [f"Imported {self.rows} substations into {self.dataset_id!r} (version {self.version})."]
+        lines = [f"Imported {self.rows} {self.what} into {self.dataset_id!r} (version {self.version})."]
         if self.rows_without_location:
             lines.append(f"{len(self.rows_without_location)} row(s) have no coordinates and are kept without "
                          f"geometry: {'; '.join(self.rows_without_location)}.")
@@ -51,7 +52,7 @@ def default_record(dataset_id: str, source_name: str) -> DatasetRecord:
     )
 
 
-def _next_version(version: str) -> str:
+def next_version(version: str) -> str:
     return str(int(version) + 1) if version.isdigit() else f"{version}.1"
 
 
@@ -66,7 +67,7 @@ def import_headroom(engine: Engine, source: str, dataset_id: str,
         record = template
     elif existing is not None:
         record = existing
-        record.version = _next_version(existing.version)
+        record.version = next_version(existing.version)
         record.updated = None
     else:
         record = default_record(dataset_id, name)
