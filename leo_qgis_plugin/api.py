@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeedback,
@@ -31,6 +33,8 @@ from .core.exceptions import LeoError
 from .core.export.exporter import ExportOptions, ExportReport
 from .core.export.exporter import export_layers as _export
 from .core.export.formats import ExportFormat
+from .core.extract import ExtractFormat
+from .core.extract import extract_dataset as _extract
 from .core.flex.baseline import BaselineOptions, Method
 from .core.flex.business_case import Prices
 from .core.flex.inputs import EventFields, LoadFields, read_groups
@@ -100,6 +104,19 @@ def upload_layer(catalogue: OgcApiCatalogue, layer: QgsVectorLayer, title: str =
     details = UploadDetails(title, description, list(keywords or []), licence, AccessLevel(access), organisation,
                             start or "", end or "", repair)
     return _upload(catalogue, layer, details, dataset_id, feedback)
+
+
+def extract_dataset(catalogue: OgcApiCatalogue, dataset_id: str, destination: str, fmt: str = "gpkg",
+                    bbox: tuple[float, float, float, float] | None = None, start=None, end=None, cql: str = "",
+                    overwrite: bool = False, feedback: QgsFeedback | None = None) -> str:
+    """A catalogue dataset, whole or filtered (WGS 84 ``bbox``, UTC ``start``/``end``, CQL2 text), written by
+    the server and streamed to ``destination``: fmt ``gpkg``, ``shp`` (zipped), ``geojson`` or ``csv``. Never
+    loaded into QGIS; nothing is overwritten unless ``overwrite``. Returns the file's path."""
+    formats = {f.value[1]: f for f in ExtractFormat}
+    if fmt not in formats:
+        raise LeoError(f"Unknown format {fmt!r}; use one of {', '.join(formats)}.")
+    return str(_extract(catalogue, dataset_id, Path(destination), formats[fmt], bbox, start, end, cql, overwrite,
+                        feedback))
 
 
 def delete_dataset(catalogue: OgcApiCatalogue, dataset_id: str) -> None:

@@ -7,6 +7,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from .aggregate import AggregateAlgorithm
 from .export_layers import ExportLayersAlgorithm
+from .extract_dataset import ExtractDatasetAlgorithm
 from .flex_baseline import FlexBaselineAlgorithm
 from .screen_sites import ScreenSitesAlgorithm
 from .upload_layer import UploadLayerAlgorithm
@@ -28,3 +29,4 @@ class LeoProvider(QgsProcessingProvider):
         self.addAlgorithm(FlexBaselineAlgorithm())
         self.addAlgorithm(AggregateAlgorithm())
         self.addAlgorithm(UploadLayerAlgorithm())
+        self.addAlgorithm(ExtractDatasetAlgorithm())
