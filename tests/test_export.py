@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsFeatureRequest,
     QgsFeedback,
     QgsGeometry,
     QgsLayerMetadata,
@@ -202,3 +203,55 @@ def test_export_algorithm_runs_in_processing(headroom, tmp_path, leo_processing)
     with pytest.raises(Exception, match="already exists"):
         processing.run("leo:exportlayers", {"LAYERS": [headroom], "FORMAT": 0, "OUTPUT": str(tmp_path / "alg.zip")})
 
+
+
+def _file_layer(tmp_path, crs: str = "EPSG:4326") -> QgsVectorLayer:
+    """Real MSOA polygons in a GeoPackage with a long text field and a long field name: a plain file layer."""
+    from osgeo import gdal
+
+    from .support.upload_files import BOUNDARIES
+
+    path = tmp_path / "msoa.gpkg"
+    gdal.VectorTranslate(str(path), str(BOUNDARIES), layers=["msoa11"], dstSRS=crs, SQLDialect="SQLITE",
+                         SQLStatement="SELECT msoa11cd, msoa11nm AS name_of_the_area, "
+                                      "CASE WHEN msoa11cd = 'E02005921' THEN printf('%.300c', 'x') END AS remarks, "
+                                      "geom FROM msoa11", layerName="msoa")
+    return QgsVectorLayer(f"{path}|layername=msoa", "MSOAs", "ogr")
+
+
+def _records(path) -> list:
+    layer = open_shapefile(path)
+    return [(f.attributes(), f.geometry().asWkt(3)) for f in layer.getFeatures()]
+
+
+def test_plain_file_layers_are_written_by_gdal_exactly_as_by_qgis(tmp_path):
+    from leo_qgis_plugin.core.export.direct import direct_source
+
+    layer = _file_layer(tmp_path)
+    assert direct_source(layer, list(range(layer.fields().count()))) is not None, "the GDAL path applies"
+    copy = layer.materialize(QgsFeatureRequest())  # a memory layer: QGIS's writer
+    assert direct_source(copy, list(range(copy.fields().count()))) is None
+    reports = {}
+    for name, source in (("gdal", layer), ("qgis", copy)):
+        reports[name] = api.export_layers([source], str(tmp_path / name), "shp", crs="EPSG:27700")
+    assert _records(tmp_path / "gdal" / "MSOAs.shp") == _records(tmp_path / "qgis" / "MSOAs.shp")
+    assert open_shapefile(tmp_path / "gdal" / "MSOAs.shp").fields().names() == [
+        "fid", "msoa11cd", "name_of_th", "remarks"]
+    assert open_shapefile(tmp_path / "gdal" / "MSOAs.shp").crs().authid() == "EPSG:27700"
+    for name in ("gdal", "qgis"):
+        folder = tmp_path / name
+        assert (folder / "MSOAs.cpg").read_text().strip() == "UTF-8"
+        assert "name_of_the_area,name_of_th" in (folder / "MSOAs.fields.csv").read_text().splitlines()
+        assert any("1 value(s) of 'remarks' are longer than the 254 bytes" in n for n in reports[name].notes)
+
+
+def test_gdal_path_cancels_and_leaves_nothing(tmp_path):
+    from leo_qgis_plugin.core.export.exporter import ExportOptions, export_layers
+    from leo_qgis_plugin.core.export.formats import ExportFormat
+
+    layer = _file_layer(tmp_path)
+    feedback = QgsFeedback()
+    feedback.cancel()
+    with pytest.raises(LeoError, match="cancelled"):
+        export_layers([layer], tmp_path / "out", ExportOptions(ExportFormat.SHAPEFILE), feedback)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["msoa.gpkg"]

@@ -380,3 +380,14 @@ def test_client_that_disconnects_mid_upload_leaves_nothing(catalogue, files):
     _send(catalogue, body[: len(body) // 2], content_type, len(body)).close()
     assert catalogue.get("/collections/cut-short", "admin").status_code == 404
     _nothing_left(catalogue, before)
+
+
+def test_mixed_geometry_layer_keeps_every_geometry(catalogue, tmp_path):
+    wkts = ["POINT (451000 206000)", "LINESTRING (451000 206000, 452000 207000)",
+            "POLYGON ((451000 206000, 452000 206000, 452000 207000, 451000 206000))"]
+    path = points_gpkg(tmp_path / "mixed.gpkg", [{"name": w.split()[0]} for w in wkts],
+                       fields={"name": ogr.OFTString}, wkts=wkts)
+    answer = catalogue.upload(path, id="mixed", title="Mixed")
+    assert answer.status_code == 201, answer.text
+    features = catalogue.get("/collections/mixed/items").json()["features"]
+    assert [f["geometry"]["type"] for f in features] == ["Point", "LineString", "Polygon"]

@@ -183,7 +183,8 @@ class UploadedLayer:
         mixed = MixedColumns([f.name for f in self.fields if f.type is FieldType.STRING and self.is_csv])
         geometry_column = self.layer.GetGeometryColumn() or "wkb_geometry"
         start = 1
-        for batch in self.layer.GetArrowStreamAsNumPy(options=["INCLUDE_FID=NO", "MAX_FEATURES_IN_BATCH=20000"]):
+        # Not INCLUDE_FID=NO: in GDAL 3.6 it empties the variable-length geometries of GEOMETRY layers.
+        for batch in self.layer.GetArrowStreamAsNumPy(options=["MAX_FEATURES_IN_BATCH=20000"]):
             size = len(next(iter(batch.values()))) if batch else 0
             columns = {f.name: _values(batch[s], f.type, size) for f, s in zip(self.fields, self.sources)}
             for name in mixed.names:

@@ -29,6 +29,7 @@ from qgis.PyQt.QtCore import QDateTime, QTime, QVariant
 
 from ..exceptions import LeoError
 from . import shapefile
+from .direct import DirectSource, direct_source
 from .formats import ExportFormat
 from .sidecar import sidecar_text
 
@@ -207,19 +208,25 @@ class _Job:
                 QgsWkbTypes.PointGeometry, QgsWkbTypes.NullGeometry):
             raise LeoError(f"X/Y columns need a point layer; {layer.name()!r} is not one. Choose CSV with WKT.")
         base = _safe_name(layer.name(), self.names)
+        direct = None
         if self.options.fmt.is_shapefile:
+            whole = not self.options.selected_only and _area(layer, self.options) is None
+            direct = direct_source(layer, _field_indexes(layer, self.options.fields)) if whole else None
             request = QgsFeatureRequest()
             if self.options.selected_only:
                 request.setFilterFids(layer.selectedFeatureIds())
-            types, self.long_text = shapefile.scan(layer, request)
+            types, self.long_text = direct.scan() if direct else shapefile.scan(layer, request)
             if len(types) > 1:
                 self.report.notes.append(f"{layer.name()}: mixed geometry types, one Shapefile per type.")
                 for geometry_type in types:
                     self.write(layer, f"{base}_{shapefile.GEOMETRY_SUFFIX[geometry_type]}", first, geometry_type)
                 return
-        self.write(layer, base, first, None)
+        self.write(layer, base, first, None, direct)
 
-    def write(self, layer: QgsVectorLayer, base: str, first: bool, geometry_type: int | None) -> None:
+    def write(self, layer: QgsVectorLayer, base: str, first: bool, geometry_type: int | None,
+              direct: DirectSource | None = None) -> None:
+        """One layer (or its features of one geometry type) into the staging folder, with its notes: by GDAL
+        directly when ``direct`` is given, else by QGIS's writer."""
         source, is_copy = _prepared(layer, self.options, geometry_type, self.feedback)
         indexes = _field_indexes(source, self.options.fields)
         crs = self.target_crs(layer)
@@ -247,12 +254,15 @@ class _Job:
                                          else QgsVectorFileWriter.CreateOrOverwriteLayer)
         else:
             path = self.staging / f"{base}.{self.spec.extension}"
-        error, message, _, _ = QgsVectorFileWriter.writeAsVectorFormatV3(
-            source, str(path), QgsProject.instance().transformContext(), save)
+        if direct is not None:
+            direct.translate(str(path), source.crs(), crs, self.feedback)
+        else:
+            error, message, _, _ = QgsVectorFileWriter.writeAsVectorFormatV3(
+                source, str(path), QgsProject.instance().transformContext(), save)
+            if error != QgsVectorFileWriter.NoError and not (self.feedback and self.feedback.isCanceled()):
+                raise LeoError(f"Could not export {layer.name()!r}: {message}")
         if self.feedback is not None and self.feedback.isCanceled():
             raise LeoError("Export cancelled.")
-        if error != QgsVectorFileWriter.NoError:
-            raise LeoError(f"Could not export {layer.name()!r}: {message}")
         if self.options.fmt.is_shapefile:
             notes += self.field_mapping(source, indexes, path, base)
         count = source.selectedFeatureCount() if save.onlySelectedFeatures else source.featureCount()
