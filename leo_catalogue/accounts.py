@@ -65,21 +65,31 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(engine: Engine, user: str, organisation: str, role: Role) -> str:
-    """A new token, stored hashed; the only time the token itself is known."""
+class ExpiredToken(Exception):
+    """A known token past its expiry date."""
+
+    def __init__(self, expired: datetime) -> None:
+        super().__init__(f"expired on {expired:%d %B %Y %H:%M} UTC")
+        self.expired = expired
+
+
+def create_token(engine: Engine, user: str, organisation: str, role: Role, expires: datetime | None = None) -> str:
+    """A new token, stored hashed; the only time the token itself is known. ``expires``: None for never."""
     if not user.strip() or not organisation.strip():
         raise ValueError("A token needs a user name and an organisation.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with engine.begin() as conn:
         conn.execute(insert(api_tokens).values(token_hash=hash_token(token), user=user.strip(),
                                                organisation=organisation.strip(), role=Role(role).value,
-                                               created=datetime.now(timezone.utc)))
+                                               created=datetime.now(timezone.utc), expires=expires))
     return token
 
 
 def principal_for(conn: Connection, token: str) -> Principal | None:
-    """The token's principal, or None when the token is not known."""
+    """The token's principal, or None when the token is not known; ExpiredToken when it has expired."""
     row = conn.execute(select(api_tokens).where(api_tokens.c.token_hash == hash_token(token))).first()
     if row is None:
         return None
+    if row.expires is not None and row.expires <= datetime.now(timezone.utc):
+        raise ExpiredToken(row.expires)
     return Principal(row.user, row.organisation, Role(row.role))

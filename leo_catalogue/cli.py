@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 
 from leo_qgis_plugin.core.formats.errors import FormatError
 
@@ -120,9 +121,15 @@ def cmd_create_token(args) -> int:
 
     engine = _engine(args)
     init_catalogue(engine)
-    token = create_token(engine, args.user, args.org, Role(args.role))
+    expires = None
+    if args.expires_days is not None:
+        if args.expires_days < 1:
+            raise ValueError("--expires-days must be at least 1.")
+        expires = datetime.now(timezone.utc) + timedelta(days=args.expires_days)
+    token = create_token(engine, args.user, args.org, Role(args.role), expires)
     print(token)
-    print(f"A {args.role} token for {args.user} ({args.org}). It is shown only now: only its hash is stored. "
+    until = f" until {expires:%d %B %Y}" if expires else ""
+    print(f"A {args.role} token for {args.user} ({args.org}){until}. It is shown only now: only its hash is stored. "
           "Send it as 'Authorization: Bearer TOKEN', or in QGIS as the password of a Basic authentication "
           "configuration.", file=sys.stderr)
     return 0
@@ -162,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--user", required=True)
     token.add_argument("--org", required=True, help="the organisation whose restricted datasets it may read")
     token.add_argument("--role", required=True, choices=["viewer", "editor", "admin"])
+    token.add_argument("--expires-days", type=int, help="valid for this many days (default: until revoked)")
     return parser
 
 

@@ -13,7 +13,7 @@ from leo_qgis_plugin.core.formats.fields import FieldDef
 from .types import SQL_TYPES, JSONType, UTCDateTime
 
 # Bump when the catalogue tables change shape; older databases are then refused with a message.
-SCHEMA_VERSION = "4"  # 3: API tokens; 4: dataset versions and the audit log
+SCHEMA_VERSION = "4"  # 3: API tokens; 4: dataset versions, the audit log, token expiry
 # Versions whose databases are brought up to date in place (only new tables were added since).
 MIGRATABLE_VERSIONS = {"3"}
 
@@ -75,6 +75,7 @@ api_tokens = Table(
     Column("organisation", Text, nullable=False),
     Column("role", Text, nullable=False),
     Column("created", UTCDateTime, nullable=False),
+    Column("expires", UTCDateTime),  # None: never
 )
 
 # Every stored version of a dataset: uploads keep earlier versions (their tables stay until deleted).

@@ -70,6 +70,8 @@ def init_catalogue(engine: Engine) -> None:
         if state == "empty":
             conn.execute(insert(catalogue_meta).values(key="schema_version", value=SCHEMA_VERSION))
         elif state == "migratable":
+            timestamp = "DATETIME" if conn.dialect.name == "sqlite" else "TIMESTAMP WITH TIME ZONE"
+            conn.execute(text(f"ALTER TABLE api_tokens ADD COLUMN expires {timestamp}"))
             _list_current_versions(conn)
             conn.execute(update(catalogue_meta).where(catalogue_meta.c.key == "schema_version")
                          .values(value=SCHEMA_VERSION))

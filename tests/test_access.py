@@ -1,11 +1,10 @@
 """Accounts and access levels: tokens created by the CLI, sent as Bearer or Basic; registered and
 restricted datasets never leak to those without access, on any endpoint (a matrix over endpoints and
-kinds of user)."""
+kinds of user), on SpatiaLite and PostGIS."""
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import subprocess
 import sys
@@ -16,8 +15,9 @@ import pytest
 import shapely
 
 from leo_catalogue.db import make_engine
-from leo_catalogue.records import AccessLevel
-from leo_catalogue.store import get_record, put_dataset
+from leo_catalogue.records import AccessLevel, DatasetKind, DatasetRecord, Provenance
+from leo_catalogue.store import init_catalogue, put_dataset
+from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
 
 from .support.auth import token_authcfg
 from .support.servers import ROOT, CatalogueServer
@@ -30,21 +30,31 @@ def cli(url: str, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
-@pytest.fixture(scope="module")
-def catalogue(demo_sqlite_path, tmp_path_factory):
-    """The demo plus a restricted (SSEN's) and a registered dataset; tokens for four kinds of user."""
-    path = tmp_path_factory.mktemp("access") / "access.sqlite"
-    path.write_bytes(demo_sqlite_path.read_bytes())
-    url = f"sqlite:///{path}"
+def _record(dataset_id: str, title: str, access: AccessLevel, organisation: str) -> DatasetRecord:
+    return DatasetRecord(id=dataset_id, title=title, description="secret words zebrafinch" if access.value != "public"
+                         else "open words", keywords=["headroom"], licence="OGL", attribution="",
+                         provenance=Provenance.SYNTHETIC, publisher="LEO", kind=DatasetKind.VECTOR,
+                         fields=[FieldDef("name", FieldType.STRING)], access=access, organisation=organisation,
+                         geometry_type="Point")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgis"])
+def catalogue(request, tmp_path_factory):
+    """On each backend: a public dataset, a restricted (SSEN's) and a registered one; tokens for four kinds
+    of user."""
+    folder = tmp_path_factory.mktemp("access")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'access.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_cluster").create_database("access")
     engine = make_engine(url)
-    with engine.connect() as conn:
-        template = get_record(conn, "leo-price-2019-01-23")
+    init_catalogue(engine)
+    public = _record("public-sites", "Public headroom sites", AccessLevel.PUBLIC, "LEO")
+    put_dataset(engine, public, [[{"name": "a", "geometry": shapely.Point(-1.4, 51.5)},
+                                  {"name": "b", "geometry": shapely.Point(-1.0, 51.9)}]])
     for dataset_id, (access, organisation) in PRIVATE.items():
-        record = dataclasses.replace(template, id=dataset_id, title=f"Private headroom {dataset_id}",
-                                     description="secret words zebrafinch", access=access,
-                                     organisation=organisation, table_name=None, updated=None)
-        put_dataset(engine, record, [[{f.name: None for f in record.fields} | {"geometry": shapely.Point(-1.2, 51.7)}
-                                      for _ in range(3)]])
+        record = _record(dataset_id, f"Private headroom {dataset_id}", access, organisation)
+        put_dataset(engine, record, [[{"name": str(n), "geometry": shapely.Point(-1.2, 51.7)} for n in range(3)]])
     engine.dispose()
     tokens = {}
     for name, org, role in [("ssen", "SSEN", "viewer"), ("council", "Oxford City Council", "viewer"),
@@ -53,7 +63,8 @@ def catalogue(demo_sqlite_path, tmp_path_factory):
         assert made.returncode == 0, made.stderr
         tokens[name] = made.stdout.strip()
         assert tokens[name].startswith("leo_") and "only its hash is stored" in made.stderr
-    assert tokens["ssen"] not in path.read_bytes().decode("latin-1")  # stored hashed, never in clear
+    if request.param == "sqlite":
+        assert tokens["ssen"] not in (folder / "access.sqlite").read_bytes().decode("latin-1")  # only its hash
     server = CatalogueServer(url).start()
     yield server, tokens
     server.stop()
@@ -118,6 +129,30 @@ def test_tokens_as_bearer_or_basic_and_bad_tokens(catalogue):
     with pytest.raises(urllib.error.HTTPError) as failure:
         urllib.request.urlopen(request, timeout=30)
     assert failure.value.code == 401
+
+
+def test_expired_tokens_are_refused_with_the_date(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from leo_catalogue.accounts import Role, create_token
+    from leo_catalogue.store import init_catalogue
+
+    url = f"sqlite:///{tmp_path / 'expiry.sqlite'}"
+    engine = make_engine(url)
+    init_catalogue(engine)
+    expired = create_token(engine, "old", "SSEN", Role.VIEWER, datetime.now(timezone.utc) - timedelta(days=1))
+    engine.dispose()
+    made = cli(url, "create-token", "--user", "new", "--org", "SSEN", "--role", "viewer", "--expires-days", "30")
+    assert made.returncode == 0 and " until " in made.stderr
+    assert cli(url, "create-token", "--user", "x", "--org", "y", "--role", "viewer",
+               "--expires-days", "0").returncode == 2
+    server = CatalogueServer(url).start()
+    try:
+        status, body, _ = get(server, "/collections", expired)
+        assert status == 401 and "expired on" in json.loads(body)["description"]
+        assert get(server, "/account", made.stdout.strip())[0] == 200
+    finally:
+        server.stop()
 
 
 def test_the_extent_and_counts_do_not_leak(catalogue):

@@ -88,14 +88,18 @@ def test_a_schema_3_catalogue_is_brought_up_to_date_keeping_its_data(scratch_sql
     engine = make_engine(scratch_sqlite_url)
     init_catalogue(engine)
     put_dataset(engine, _record("sites"), [[{"name": "A", "geometry": shapely.Point(-1.2, 51.7)}]])
-    with engine.begin() as conn:  # as a version 3 database was: no versions, no audit log
+    with engine.begin() as conn:  # as a version 3 database was: no versions, no audit log, tokens never expire
         conn.execute(text("DROP TABLE dataset_versions"))
         conn.execute(text("DROP TABLE audit_log"))
+        conn.execute(text("ALTER TABLE api_tokens DROP COLUMN expires"))
         conn.execute(catalogue_meta.update().values(value="3"))
     assert schema_state(engine) == "migratable"
     done = cli("load-demo", "--if-needed", "--db", scratch_sqlite_url)
     assert "brought up to date" in done.stdout
     assert schema_state(engine) == "current"
+    from leo_catalogue.accounts import Role, create_token
+
+    assert create_token(engine, "ann", "Council", Role.EDITOR).startswith("leo_")
     with engine.connect() as conn:
         assert get_record(conn, "sites").feature_count == 1
         assert [v["version"] for v in list_versions(conn, "sites")] == ["1"]

@@ -9,7 +9,7 @@ import binascii
 
 from fastapi import Request
 
-from ..accounts import ANONYMOUS, Principal, principal_for
+from ..accounts import ANONYMOUS, ExpiredToken, Principal, principal_for
 from ..errors import unauthorized
 from .state import connection
 
@@ -40,8 +40,11 @@ def _principal(request: Request) -> Principal:
                            "as the password.")
     if not token:
         raise unauthorized("The authorization header carries no token.")
-    with connection(request) as conn:
-        found = principal_for(conn, token)
+    try:
+        with connection(request) as conn:
+            found = principal_for(conn, token)
+    except ExpiredToken as exc:
+        raise unauthorized(f"This token {exc}: ask the catalogue's admin for a new one.") from None
     if found is None:
         raise unauthorized("This token is not valid: it was mistyped or has been revoked.")
     return found
