@@ -16,7 +16,10 @@ def run_algorithm(algorithm: str, parameters: list[str], config: Path) -> subpro
     """``qgis_process run ALGORITHM -- NAME=VALUE ...``; the completed process (text output)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QGIS_PLUGINPATH": str(ROOT),
            "QGIS_CUSTOM_CONFIG_PATH": str(config)}
-    subprocess.run([QGIS_PROCESS, "plugins", "enable", "leo_qgis_plugin"], env=env, capture_output=True, timeout=120,
-                   check=True)
+    enabled = config / ".leo-enabled"  # qgis_process fails on enabling a plugin twice
+    if not enabled.exists():
+        subprocess.run([QGIS_PROCESS, "plugins", "enable", "leo_qgis_plugin"], env=env, capture_output=True,
+                       timeout=120, check=True)
+        enabled.touch()
     return subprocess.run([QGIS_PROCESS, "run", algorithm, "--", *parameters], env=env, capture_output=True,
                           text=True, timeout=300)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import shapely
 from osgeo import gdal, ogr
 from qgis.core import QgsCoordinateReferenceSystem, QgsFeedback, QgsFields, QgsVectorLayer, QgsWkbTypes
 from qgis.PyQt.QtCore import QVariant
@@ -25,10 +24,6 @@ from .shapefile import DATE_TYPES, GEOMETRY_SUFFIX, TEXT_BYTES
 _OGR_TYPES = {ogr.wkbPoint: QgsWkbTypes.PointGeometry, ogr.wkbMultiPoint: QgsWkbTypes.PointGeometry,
               ogr.wkbLineString: QgsWkbTypes.LineGeometry, ogr.wkbMultiLineString: QgsWkbTypes.LineGeometry,
               ogr.wkbPolygon: QgsWkbTypes.PolygonGeometry, ogr.wkbMultiPolygon: QgsWkbTypes.PolygonGeometry}
-# shapely's type ids as QGIS's geometry types.
-_SHAPELY_TYPES = {0: QgsWkbTypes.PointGeometry, 4: QgsWkbTypes.PointGeometry, 1: QgsWkbTypes.LineGeometry,
-                  2: QgsWkbTypes.LineGeometry, 5: QgsWkbTypes.LineGeometry, 3: QgsWkbTypes.PolygonGeometry,
-                  6: QgsWkbTypes.PolygonGeometry}
 
 
 class DirectSource:
@@ -82,12 +77,13 @@ class DirectSource:
             feedback.setProgress(90.0 * complete)
             return 0 if feedback.isCanceled() else 1
 
-        reproject = source_crs != target_crs
+        crs = {}  # a table, or a layer without a CRS, is written without one
+        if source_crs.isValid() and target_crs.isValid():
+            crs = {"srcSRS": source_crs.toWkt(), "dstSRS": target_crs.toWkt(), "reproject": source_crs != target_crs}
         try:
             result = gdal.VectorTranslate(
                 path, self.source.dataset.GetName(), format="ESRI Shapefile", SQLStatement=sql, SQLDialect="OGRSQL",
-                layerName=Path(path).stem, layerCreationOptions=["ENCODING=UTF-8"],
-                srcSRS=source_crs.toWkt(), dstSRS=target_crs.toWkt(), reproject=reproject, callback=progress)
+                layerName=Path(path).stem, layerCreationOptions=["ENCODING=UTF-8"], callback=progress, **crs)
         except RuntimeError as exc:
             if feedback is not None and feedback.isCanceled():
                 raise LeoError("Export cancelled.") from None
@@ -130,7 +126,11 @@ def _long_values(column) -> int:
 
 
 def _geometry_types(column) -> set[int]:
-    wkbs = np.asarray(np.ma.getdata(column)).astype(object)
-    wkbs[np.ma.getmaskarray(column)] = None
-    ids = np.unique(shapely.get_type_id(shapely.from_wkb(wkbs)))
-    return {_SHAPELY_TYPES[i] for i in ids.tolist() if i in _SHAPELY_TYPES}
+    """The geometry types in an Arrow column of WKB, read from each value's header (no shapely: QGIS's
+    Python does not have it)."""
+    codes = set()
+    for wkb in np.ma.getdata(column)[~np.ma.getmaskarray(column)].tolist():
+        if len(wkb) >= 5:
+            code = int.from_bytes(wkb[1:5], "little" if wkb[0] == 1 else "big")
+            codes.add((code & 0x0FFFFFFF) % 1000)  # without ISO Z/M (1000s) or EWKB flags
+    return {_OGR_TYPES[c] for c in codes if c in _OGR_TYPES}
