@@ -64,7 +64,7 @@ class UploadLayerAlgorithm(LeoAlgorithm):
             self.CATALOGUE, "Catalogue URL", defaultValue=connection.url if connection else ""))
         self.addParameter(QgsProcessingParameterAuthConfig(
             self.AUTHCFG, "Credentials (the connection's if empty)", optional=True))
-        self.addParameter(QgsProcessingParameterString(self.TITLE, "Title", optional=True))
+        self.addParameter(QgsProcessingParameterString(self.TITLE, "Title (needed for a new dataset)", optional=True))
         self.addParameter(QgsProcessingParameterString(self.DESCRIPTION, "Description", multiLine=True,
                                                        optional=True))
         self.addParameter(QgsProcessingParameterString(self.KEYWORDS, "Keywords (comma-separated)", optional=True))
