@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject
-from qgis.PyQt.QtCore import Qt, QTimer
+from qgis.PyQt.QtCore import QTimer
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QMenu
 
@@ -23,10 +23,7 @@ class LeoPlugin:
         self.updates = None
         self.toolbar = None
         self.menu = None
-        self.constraints_dock = None
-        self.catalogue_dock = None
-        self.time_dock = None
-        self.flex_dock = None
+        self.panels: dict = {}  # name -> LazyDock: each panel is made when first opened
         self.drop_handler = None
         self.actions: list[QAction] = []
         self._multiscale_task = None  # running tasks, kept referenced until they end
@@ -42,13 +39,9 @@ class LeoPlugin:
 
     def initGui(self) -> None:  # noqa: N802 - QGIS API name
         from . import resources  # noqa: F401 - registers the plugin's Qt resources (icons)
-        from .core.temporal.controller import canvas_controller
         from .gui.browser import LeoDataItemProvider
-        from .gui.catalogue_dock import CatalogueDock
-        from .gui.constraints_dock import ConstraintsDock
         from .gui.file_drop import LeoFileDropHandler
-        from .gui.flex_dock import FlexDock
-        from .gui.time_dock import TimeDock
+        from .gui.lazy_dock import LazyDock
         from .gui.updates import UpdateChecker
 
         ensure_default_connection()
@@ -58,20 +51,14 @@ class LeoPlugin:
         window = self.iface.mainWindow()
         self.toolbar = self.iface.addToolBar("LEO for QGIS")
         self.toolbar.setObjectName("LeoToolbar")
-        self.catalogue_dock = CatalogueDock(self._canvas_extent_wgs84, self._zoom_to_wgs84, window)
-        self.constraints_dock = ConstraintsDock(window)
-        self.constraints_dock.screen_requested.connect(self.open_screening)
-        self.time_dock = TimeDock(canvas_controller(self.iface.mapCanvas()), self.iface.activeLayer, self._map_view,
-                                  window)
-        self.flex_dock = FlexDock(lambda: self._open_algorithm("leo:flexbaseline", "LOAD"), window)
-        for dock in (self.catalogue_dock, self.constraints_dock, self.time_dock):
-            dock.message.connect(self._show_message)
-        for dock in (self.catalogue_dock, self.constraints_dock, self.time_dock, self.flex_dock):
-            self.iface.addDockWidget(Qt.RightDockWidgetArea, dock)
-            dock.hide()
-        browse = self._dock_action(self.catalogue_dock, "LEO catalogue")
-        toggle = self._dock_action(self.constraints_dock, "Network constraints")
-        clock = self._dock_action(self.time_dock, "Time playback")
+        self.updates = UpdateChecker(self.iface.layerTreeView(), window)
+        self.updates.message.connect(self._show_message)
+        for name, text, make in (("catalogue", "LEO catalogue", self._make_catalogue_dock),
+                                 ("constraints", "Network constraints", self._make_constraints_dock),
+                                 ("time", "Time playback", self._make_time_dock),
+                                 ("flex", "Flexibility baselining and business case", self._make_flex_dock)):
+            self.panels[name] = LazyDock(name, text, QIcon(ICON), make, self.iface)
+        browse, toggle, clock, baseline = (self.panels[n].action for n in ("catalogue", "constraints", "time", "flex"))
         screen = self._action("Screen my sites against headroom…", self.open_screening)
         export = self._action("Export layers (Shapefile, GeoPackage, GeoJSON, CSV)…", self.open_export)
         share = self._action("Share a layer to the LEO catalogue…",
@@ -79,7 +66,6 @@ class LeoPlugin:
         aggregate = self._action("Aggregate into boundaries…", lambda: self._open_algorithm("leo:aggregate", "INPUT"))
         multiscale = self._action("Multi-scale view of the active layer…", self.open_multiscale)
         open_file = self._action("Open SSEN or LEO file…", self.choose_file)
-        baseline = self._dock_action(self.flex_dock, "Flexibility baselining and business case")
         # A menu of our own in the menu bar: QGIS's Plugins submenus leave objects behind on unload.
         self.menu = QMenu(MENU, window)
         self.menu.setObjectName("LeoMenu")
@@ -102,18 +88,44 @@ class LeoPlugin:
         if hasattr(self.iface, "registerCustomDropHandler"):  # QGIS desktop (not every test double has it)
             self.drop_handler = LeoFileDropHandler(self.open_path)
             self.iface.registerCustomDropHandler(self.drop_handler)
-        self.updates = UpdateChecker(self.iface.layerTreeView(), window)
-        self.updates.message.connect(self._show_message)
-        self.catalogue_dock.check_updates.clicked.connect(self.updates.check)
         QgsProject.instance().readProject.connect(self._project_opened)
+        for panel in self.panels.values():
+            panel.restore()
 
-    @staticmethod
-    def _dock_action(dock, text: str) -> QAction:
-        """The dock's own show/hide action, with the LEO icon and a menu text."""
-        action = dock.toggleViewAction()
-        action.setIcon(QIcon(ICON))
-        action.setText(text)
-        return action
+    def open_panel(self, name: str):
+        """Open one of the LEO panels (catalogue, constraints, time, flex), making it if needed; the panel."""
+        self.panels[name].action.setChecked(True)
+        return self.panels[name].get()
+
+    def _make_catalogue_dock(self):
+        from .gui.catalogue_dock import CatalogueDock
+
+        dock = CatalogueDock(self._canvas_extent_wgs84, self._zoom_to_wgs84, self.iface.mainWindow())
+        dock.message.connect(self._show_message)
+        dock.check_updates.clicked.connect(self.updates.check)
+        return dock
+
+    def _make_constraints_dock(self):
+        from .gui.constraints_dock import ConstraintsDock
+
+        dock = ConstraintsDock(self.iface.mainWindow())
+        dock.message.connect(self._show_message)
+        dock.screen_requested.connect(self.open_screening)
+        return dock
+
+    def _make_time_dock(self):
+        from .core.temporal.controller import canvas_controller
+        from .gui.time_dock import TimeDock
+
+        dock = TimeDock(canvas_controller(self.iface.mapCanvas()), self.iface.activeLayer, self._map_view,
+                        self.iface.mainWindow())
+        dock.message.connect(self._show_message)
+        return dock
+
+    def _make_flex_dock(self):
+        from .gui.flex_dock import FlexDock
+
+        return FlexDock(lambda: self._open_algorithm("leo:flexbaseline", "LOAD"), self.iface.mainWindow())
 
     def _action(self, text: str, slot) -> QAction:
         action = QAction(QIcon(ICON), text, self.iface.mainWindow())
@@ -133,25 +145,25 @@ class LeoPlugin:
             self.updates.clear()
             self.updates.deleteLater()
             self.updates = None
+        panel_actions = [panel.action for panel in self.panels.values()]
         for action in self.actions:
-            if action.parent() is self.iface.mainWindow():  # the dock's own toggle goes with the dock
+            if action not in panel_actions:  # those go with their panels
                 action.deleteLater()
         self.actions = []
         if self.menu is not None:
             self.iface.mainWindow().menuBar().removeAction(self.menu.menuAction())
             self.menu.deleteLater()
             self.menu = None
-        if self.catalogue_dock is not None:
-            self.catalogue_dock.cancel_tasks()
-        if self.time_dock is not None:
-            self.time_dock.disconnect_controller()
-        if self.flex_dock is not None:
-            self.flex_dock.disconnect_project()
-        for dock in (self.catalogue_dock, self.constraints_dock, self.time_dock, self.flex_dock):
-            if dock is not None:
-                self.iface.removeDockWidget(dock)
-                dock.deleteLater()
-        self.catalogue_dock = self.constraints_dock = self.time_dock = self.flex_dock = None
+        made = {name: panel.dock for name, panel in self.panels.items() if panel.dock is not None}
+        if "catalogue" in made:
+            made["catalogue"].cancel_tasks()
+        if "time" in made:
+            made["time"].disconnect_controller()
+        if "flex" in made:
+            made["flex"].disconnect_project()
+        for panel in self.panels.values():
+            panel.remove()
+        self.panels = {}
         if self.toolbar is not None:
             self.toolbar.deleteLater()
             self.toolbar = None

@@ -16,13 +16,18 @@ only="${1:-}"  # a scene name to take only that one
 shoot() {  # shoot NAME SCENE WAIT_SECONDS
   [ -n "$only" ] && [ "$only" != "$1" ] && return 0
   local name=$1 scene=$2 wait=$3
-  bash scripts/run_qgis.sh --code "scripts/screenshots/$scene" > "var/log/screenshot-$name.log" 2>&1 &
+  # A fresh QGIS profile per scene: nothing one scene opens (panels, layers) shows in the next.
+  local profiles
+  profiles=$(mktemp -d /tmp/leo-screenshot-profile-XXXXXX)
+  LEO_PROFILES_DIR="$profiles" bash scripts/run_qgis.sh --code "scripts/screenshots/$scene" \
+    > "var/log/screenshot-$name.log" 2>&1 &
   local pid=$!
   sleep "$wait"
   import -display "$display" -window root "docs/images/$name.png"
   pkill -P "$pid" qgis 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  rm -rf "$profiles"
   echo "docs/images/$name.png"
 }
 

@@ -32,11 +32,14 @@ def test_launcher_opens_qgis_with_the_plugin_and_stops_its_server(demo_sqlite_pa
     data = json.loads(report.read_text())
     assert data["loaded_at_start"] is True
     assert "LEO demo catalogue (local)" in data["wfs_connections"]
+    assert data["panels_at_start"] == []  # made when first opened: a quicker QGIS start
+    assert data["panels_opened"] == ["LeoCatalogueDock", "LeoConstraintsDock", "LeoFlexDock", "LeoTimeDock"]
     assert data["unloaded"] is True and data["reloaded"] is True
     loaded, unloaded = data["before_unload"], data["after_unload"]
     assert loaded[3:] == [True, True, True] and unloaded[3:] == [False, False, False]
     assert loaded[1] - unloaded[1] == 4 and loaded[2] - unloaded[2] == 1  # its four docks and its provider
     assert loaded[0] > unloaded[0]  # its actions are gone
+    # Panels open when the plugin was unloaded are open again when it is loaded.
     assert data["after_reload"] == loaded and data["after_second_unload"] == unloaded
     assert f"Catalogue server on http://127.0.0.1:{port}/" in result.stdout
     assert not answers(f"http://127.0.0.1:{port}/")  # quitting QGIS stopped the server

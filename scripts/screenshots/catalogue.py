@@ -9,8 +9,7 @@ from qgis.PyQt.QtCore import QTimer
 sys.path.insert(0, os.path.join(os.getcwd(), "scripts", "screenshots"))
 from scene import show_in_british_national_grid  # noqa: E402
 
-dock = qgis.utils.plugins["leo_qgis_plugin"].catalogue_dock
-dock.show()
+dock = qgis.utils.plugins["leo_qgis_plugin"].open_panel("catalogue")
 dock.search.setText("headroom")
 
 

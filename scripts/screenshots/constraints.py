@@ -12,6 +12,6 @@ from scene import show_in_british_national_grid  # noqa: E402
 
 catalogue = api.connect(os.environ.get("LEO_CATALOGUE_URL", "http://127.0.0.1:8765/"))
 overlay = api.add_constraint_overlay(catalogue, kind="demand")
-qgis.utils.plugins["leo_qgis_plugin"].constraints_dock.show()
+qgis.utils.plugins["leo_qgis_plugin"].open_panel("constraints")
 
 show_in_british_national_grid(436000, 183000, 470000, 215000)

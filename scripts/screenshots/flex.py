@@ -23,6 +23,6 @@ shutil.copy(report / "events" / "CMZ-DID-01-20251104.png", images / "flex-event.
 load.setSubsetString("\"timestamp\" = '2025-11-04T17:00:00'")  # one half-hour on the map, not a year
 import qgis.utils  # noqa: E402
 
-qgis.utils.plugins["leo_qgis_plugin"].flex_dock.show()
+qgis.utils.plugins["leo_qgis_plugin"].open_panel("flex")
 results.selectByExpression("\"event_id\" = 'CMZ-OXE-01-20250129'")
 show_in_british_national_grid(430000, 178000, 472000, 214000)

@@ -20,8 +20,7 @@ api.add_dataset(catalogue, "flex-events", mode="live")
 load = api.add_dataset(catalogue, "substation-load-hh", mode="download")
 qgis.utils.iface.layerTreeView().setCurrentLayer(load)
 load.setSubsetString("\"timestamp\" = '2025-11-04T17:30:00'")  # keep the raw rows light on the map
-dock = qgis.utils.plugins["leo_qgis_plugin"].time_dock
-dock.show()
+dock = qgis.utils.plugins["leo_qgis_plugin"].open_panel("time")
 
 
 def start() -> None:

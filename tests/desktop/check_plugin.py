@@ -23,9 +23,20 @@ def registered():
             QgsApplication.processingRegistry().providerById("leo") is not None]
 
 
+def leo_docks() -> list[str]:
+    window = qgis.utils.iface.mainWindow()
+    return sorted(d.objectName() for d in window.findChildren(QDockWidget) if d.objectName().startswith("Leo"))
+
+
 def check():
     report = {"loaded_at_start": NAME in qgis.utils.active_plugins}
     report["wfs_connections"] = QgsOwsConnection.connectionList("WFS")
+    report["panels_at_start"] = leo_docks()  # none: panels are made when first opened
+    plugin = qgis.utils.plugins[NAME]
+    for action in plugin.menu.actions()[:3]:  # the catalogue, constraints and time panels, as a user opens them
+        action.trigger()
+    plugin.open_panel("flex")
+    report["panels_opened"] = leo_docks()
     report["before_unload"] = registered()
     report["unloaded"] = qgis.utils.unloadPlugin(NAME)
     report["after_unload"] = registered()
