@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from qgis.core import (
     NULL,
+    QgsApplication,
     QgsDateTimeRange,
     QgsFeature,
     QgsField,
@@ -264,6 +265,34 @@ def test_the_dock_exports_an_animation_in_the_background(project, load_gpkg, tmp
     assert messages[0].startswith("Exported 4 frames and animation.gif")
     assert len(list((tmp_path / "anim").glob("frame*.png"))) == 4
     dock.disconnect_controller()
+
+
+def test_animation_reopens_file_layers_in_its_task_with_their_style(project, tmp_path):
+    """The map's file layers are reopened inside the export task (never on QGIS's UI thread) and drawn with
+    the symbols they have on the map."""
+    from qgis.core import QgsFillSymbol, QgsSingleSymbolRenderer
+    from qgis.PyQt.QtGui import QImage
+
+    from leo_qgis_plugin.core.temporal.animation import Movie
+    from leo_qgis_plugin.tasks.animation import animation_task
+
+    from .support.qt import wait_for
+    from .support.upload_files import BOUNDARIES
+
+    districts = QgsVectorLayer(f"{BOUNDARIES}|layername=lad20", "Districts", "ogr")
+    districts.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple({"color": "255,0,0,255",
+                                                                                "outline_style": "no"})))
+    start = datetime(2025, 3, 6, 16, 0, tzinfo=UTC)
+    results, failures = [], []
+    task = animation_task([districts], districts.extent(), districts.crs(), QSize(200, 200), start,
+                          start + timedelta(hours=1), timedelta(minutes=30), tmp_path / "anim", Movie.NONE, 2,
+                          results.append, failures.append)
+    districts.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple({"color": "0,0,255,255"})))
+    QgsApplication.taskManager().addTask(task)
+    wait_for(lambda: results or failures, 60)
+    assert not failures, failures
+    frame = QImage(str(sorted((tmp_path / "anim").glob("frame*.png"))[0]))
+    assert QColor(frame.pixel(100, 100)).getRgb()[:3] == (255, 0, 0), "drawn as it was when the export began"
 
 
 def test_the_leo_trial_meter_plays_at_its_site_and_events_light_up_their_zone(project, sqlite_server):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qgis.core import QgsFeedback, QgsTask, QgsVectorLayer
+from qgis.core import QgsFeedback, QgsMapLayer, QgsRasterLayer, QgsTask, QgsVectorLayer
+from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.exceptions import LeoError
 from ..core.formats.errors import FormatError
@@ -47,21 +48,30 @@ class BackgroundTask(QgsTask):
             self.failed("Cancelled." if self.isCanceled() else (self.error or "Something went wrong."))
 
 
-def copy_for_task(layer: QgsVectorLayer) -> Callable[[], QgsVectorLayer]:
+def copy_for_task(layer: QgsMapLayer, keep_style: bool = False) -> Callable[[], QgsMapLayer]:
     """How a task gets its own copy of a layer the UI thread owns. Memory layers are cloned at once (their
     features are in the layer: no I/O); others are reopened from their source inside the task, so that
-    opening them (an OGC API service answering, a large file) never happens on QGIS's UI thread."""
+    opening them (an OGC API service answering, a large file) never happens on QGIS's UI thread. With
+    ``keep_style`` the copy is drawn as the layer is (symbols, labels, time settings: its QML, taken now)."""
     if layer.providerType() == "memory":
         clone = layer.clone()
         return lambda: clone
-    source, name, provider, subset = layer.source(), layer.name(), layer.providerType(), layer.subsetString()
+    source, name, provider = layer.source(), layer.name(), layer.providerType()
+    subset = layer.subsetString() if isinstance(layer, QgsVectorLayer) else ""
+    kind = QgsVectorLayer if isinstance(layer, QgsVectorLayer) else QgsRasterLayer
+    style = None
+    if keep_style:
+        style = QDomDocument()
+        layer.exportNamedStyle(style)
 
-    def reopen() -> QgsVectorLayer:
-        copy = QgsVectorLayer(source, name, provider)
+    def reopen() -> QgsMapLayer:
+        copy = kind(source, name, provider)
         if subset:
             copy.setSubsetString(subset)
         if not copy.isValid():
             raise LeoError(f"{name!r} could not be opened again for the background work: {source}")
+        if style is not None:
+            copy.importNamedStyle(style)
         return copy
 
     return reopen
