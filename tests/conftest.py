@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from .support.http_client import Http
 from .support.postgres import PostgresCluster
 from .support.servers import ROOT, CatalogueServer
 
@@ -124,30 +123,6 @@ def demo_copy_url(demo_sqlite_path, tmp_path) -> str:
     target = tmp_path / "demo.sqlite"
     shutil.copy(demo_sqlite_path, target)
     return f"sqlite:///{target}"
-
-
-class Http:
-    """A tiny JSON client for the tests (the server's own clients are QGIS and OWSLib)."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-
-    def get(self, path: str) -> tuple[int, dict | bytes, dict]:
-        url = path if path.startswith("http") else self.base.rstrip("/") + path
-        try:
-            with urllib.request.urlopen(url, timeout=60) as response:
-                body, status, headers = response.read(), response.status, dict(response.headers)
-        except urllib.error.HTTPError as exc:
-            body, status, headers = exc.read(), exc.code, dict(exc.headers)
-        kind = headers.get("content-type", "")
-        if "json" in kind:
-            return status, json.loads(body), headers
-        return status, body, headers
-
-    def json(self, path: str) -> dict:
-        status, body, _ = self.get(path)
-        assert status == 200, (path, status, body)
-        return body
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import pytest
 from osgeo import ogr
 
 from .support.faults import FaultyServer
+from .support.http_client import Http
 
 OXFORD = (-1.30, 51.70, -1.15, 51.80)
 
@@ -22,7 +23,7 @@ def _count(path: str) -> int:
 
 @pytest.mark.parametrize("fmt, suffix", [("gpkg", ".gpkg"), ("shp", ".zip"), ("geojson", ".geojson"),
                                          ("csv", ".csv")])
-def test_filtered_extract_has_the_features_the_api_finds(sqlite_server, http, tmp_path, fmt, suffix):
+def test_filtered_extract_has_the_features_the_api_finds(sqlite_server, tmp_path, fmt, suffix):
     from leo_qgis_plugin import api
 
     catalogue = api.connect(sqlite_server.url)
@@ -30,7 +31,7 @@ def test_filtered_extract_has_the_features_the_api_finds(sqlite_server, http, tm
                                cql="demand_rag = 'Red' OR demand_rag = 'Amber'")
     assert path.endswith(suffix)
     box = ",".join(map(str, OXFORD))
-    expected = http.json(f"/collections/ssen-headroom/items?bbox={box}&limit=1&filter="
+    expected = Http(sqlite_server.url).json(f"/collections/ssen-headroom/items?bbox={box}&limit=1&filter="
                          "demand_rag%20%3D%20%27Red%27%20OR%20demand_rag%20%3D%20%27Amber%27")["numberMatched"]
     assert 0 < expected
     assert _count(path) == expected
@@ -39,14 +40,14 @@ def test_filtered_extract_has_the_features_the_api_finds(sqlite_server, http, tm
         assert any(n.endswith(".prj") for n in names) and any(n.endswith(".cpg") for n in names)
 
 
-def test_time_range_extract_of_half_hourly_load(sqlite_server, http, tmp_path):
+def test_time_range_extract_of_half_hourly_load(sqlite_server, tmp_path):
     from leo_qgis_plugin import api
 
     start = datetime(2025, 6, 1, tzinfo=timezone.utc)
     end = datetime(2025, 6, 1, 2, tzinfo=timezone.utc)
     path = api.extract_dataset(api.connect(sqlite_server.url), "substation-load-hh", str(tmp_path / "june.csv"),
                                "csv", start=start, end=end)
-    expected = http.json("/collections/substation-load-hh/items?limit=1&"
+    expected = Http(sqlite_server.url).json("/collections/substation-load-hh/items?limit=1&"
                          "datetime=2025-06-01T00:00:00Z/2025-06-01T02:00:00Z")["numberMatched"]
     assert _count(path) == expected > 0
     with pytest.raises(Exception, match="UTC"):

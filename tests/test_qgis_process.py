@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from .support.http_client import Http
 from .support.qgis_process import run_algorithm
 
 
@@ -22,7 +23,7 @@ def test_screensites_from_qgis_process(sqlite_server, tmp_path):
     assert "Didcot South" in (tmp_path / "report.html").read_text()
 
 
-def test_extractdataset_and_exportlayers_from_qgis_process(sqlite_server, http, tmp_path):
+def test_extractdataset_and_exportlayers_from_qgis_process(sqlite_server, tmp_path):
     extracted = tmp_path / "headington.csv"
     result = run_algorithm("leo:extractdataset", [
         f"CATALOGUE={sqlite_server.url}", "DATASET_ID=substation-load-hh", "FORMAT=3",
@@ -30,7 +31,7 @@ def test_extractdataset_and_exportlayers_from_qgis_process(sqlite_server, http, 
         f"OUTPUT={extracted}"], tmp_path / "config")
     assert result.returncode == 0, result.stdout + result.stderr
     rows = list(csv.DictReader(extracted.open(encoding="utf-8-sig")))
-    expected = http.json("/collections/substation-load-hh/items?limit=1&primary_name=Headington&"
+    expected = Http(sqlite_server.url).json("/collections/substation-load-hh/items?limit=1&primary_name=Headington&"
                          "datetime=2025-06-01T00:00:00Z/2025-06-02T00:00:00Z")["numberMatched"]
     assert len(rows) == expected > 0 and {r["primary_name"] for r in rows} == {"Headington"}
     exported = tmp_path / "for-contractor.zip"
