@@ -61,8 +61,7 @@ class LeoPlugin:
         browse, toggle, clock, baseline = (self.panels[n].action for n in ("catalogue", "constraints", "time", "flex"))
         screen = self._action("Screen my sites against headroom…", self.open_screening)
         export = self._action("Export layers (Shapefile, GeoPackage, GeoJSON, CSV)…", self.open_export)
-        share = self._action("Share a layer to the LEO catalogue…",
-                             lambda: self._open_algorithm("leo:uploadlayer", "INPUT"))
+        share = self._action("Share a layer to the LEO catalogue…", self.share_layer)
         aggregate = self._action("Aggregate into boundaries…", lambda: self._open_algorithm("leo:aggregate", "INPUT"))
         multiscale = self._action("Multi-scale view of the active layer…", self.open_multiscale)
         open_file = self._action("Open SSEN or LEO file…", self.choose_file)
@@ -207,12 +206,23 @@ class LeoPlugin:
         self._open_task = open_file_task(path, opened, lambda message: self._show_message(message, 2))
         QgsApplication.taskManager().addTask(self._open_task)
 
-    def _open_algorithm(self, algorithm: str, layer_parameter: str) -> None:
-        """A LEO algorithm's dialog, its input set to the active layer."""
+    def _open_algorithm(self, algorithm: str, layer_parameter: str) -> dict:
+        """A LEO algorithm's dialog, its input set to the active layer; its results once closed."""
         import processing
 
         layer = self.iface.activeLayer()
-        processing.execAlgorithmDialog(algorithm, {layer_parameter: layer.id()} if layer is not None else {})
+        return processing.execAlgorithmDialog(algorithm, {layer_parameter: layer.id()} if layer is not None else {})
+
+    def share_layer(self) -> None:
+        """The Share a layer form; once shared, say so and refresh the catalogue panel's results."""
+        results = self._open_algorithm("leo:uploadlayer", "INPUT") or {}
+        if not results.get("DATASET_ID"):
+            return
+        self._show_message(f"Shared as {results['DATASET_ID']!r}, version {results['VERSION']}: it is in the "
+                           "catalogue now.", 3)
+        panel = self.panels.get("catalogue")
+        if panel is not None and panel.dock is not None:
+            panel.dock.run_search()
 
     def open_multiscale(self) -> None:
         from qgis.core import QgsVectorLayer
