@@ -21,7 +21,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor.execute("PRAGMA case_sensitive_like=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # How long a write waits for another (SQLite has one writer at a time: a large upload holds it).
+    cursor.execute(f"PRAGMA busy_timeout={int(os.environ.get('LEO_SQLITE_BUSY_TIMEOUT_MS', '30000'))}")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.close()

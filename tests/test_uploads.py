@@ -391,3 +391,23 @@ def test_mixed_geometry_layer_keeps_every_geometry(catalogue, tmp_path):
     assert answer.status_code == 201, answer.text
     features = catalogue.get("/collections/mixed/items").json()["features"]
     assert [f["geometry"]["type"] for f in features] == ["Point", "LineString", "Polygon"]
+
+
+def test_an_upload_while_another_write_holds_the_database_is_refused_clearly(tmp_path, files):
+    """SQLite has one writer at a time: an upload that cannot get its turn says so, and stores nothing."""
+    import sqlite3
+
+    busy = Catalogue(f"sqlite:///{tmp_path / 'busy.sqlite'}", tmp_path, LEO_SQLITE_BUSY_TIMEOUT_MS="300")
+    writer = sqlite3.connect(tmp_path / "busy.sqlite", isolation_level=None)
+    try:
+        before = busy.stored_tables()
+        writer.execute("BEGIN IMMEDIATE")  # another write in progress
+        answer = busy.upload(files["geojson"], id="waiting", repair="true")
+        assert answer.status_code == 503 and "another upload" in answer.json()["description"]
+        assert answer.headers["Retry-After"] == "60"
+        writer.execute("ROLLBACK")
+        assert busy.stored_tables() == before and busy.staged() == []
+        assert busy.upload(files["geojson"], id="waiting", repair="true").status_code == 201
+    finally:
+        writer.close()
+        busy.stop()

@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect
@@ -90,6 +91,11 @@ async def _receive(request: Request, who: Principal, existing: DatasetRecord | N
         raise _refused(exc) from None
     except VersionExists as exc:
         raise ApiError(409, str(exc), code="Conflict") from None
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise ApiError(503, "The catalogue is storing another upload; nothing was stored. Try again in a minute.",
+                       code="Busy", headers={"Retry-After": "60"}) from None
     finally:
         await form.close()
     location = url(request, f"/collections/{record.id}")
