@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from .records import AccessLevel, DatasetRecord
@@ -83,6 +83,15 @@ def create_token(engine: Engine, user: str, organisation: str, role: Role, expir
                                                organisation=organisation.strip(), role=Role(role).value,
                                                created=datetime.now(timezone.utc), expires=expires))
     return token
+
+
+def revoke_tokens(engine: Engine, user: str, organisation: str | None = None) -> int:
+    """Remove a user's tokens (in one organisation, or all); how many were removed."""
+    condition = api_tokens.c.user == user.strip()
+    if organisation:
+        condition &= api_tokens.c.organisation == organisation.strip()
+    with engine.begin() as conn:
+        return conn.execute(delete(api_tokens).where(condition)).rowcount
 
 
 def principal_for(conn: Connection, token: str) -> Principal | None:

@@ -1,4 +1,5 @@
-"""Command line: init, load-demo, serve, import-ssen-headroom, import-lv-feeder, create-token, audit."""
+"""Command line: init, load-demo, serve, import-ssen-headroom, import-lv-feeder, create-token, revoke-token,
+audit."""
 
 from __future__ import annotations
 
@@ -105,6 +106,17 @@ def cmd_import_lv_feeder(args) -> int:
     return 0
 
 
+def cmd_revoke_token(args) -> int:
+    from .accounts import revoke_tokens
+    from .store import init_catalogue
+
+    engine = _engine(args)
+    init_catalogue(engine)
+    removed = revoke_tokens(engine, args.user, args.org)
+    print(f"{removed} token(s) of {args.user} revoked; requests with them now get 401.")
+    return 0 if removed else 1
+
+
 def cmd_audit(args) -> int:
     from .audit import entries
 
@@ -162,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     feeder.add_argument("source", metavar="FILE")
     feeder.add_argument("--lookup", help="SSEN's LV-feeder postcode lookup CSV, joined by dataset_id")
     feeder.add_argument("--dataset-id", required=True)
+    revoke = command("revoke-token", cmd_revoke_token, "Revoke a user's API tokens.")
+    revoke.add_argument("--user", required=True)
+    revoke.add_argument("--org", help="only the user's tokens for this organisation")
     audit = command("audit", cmd_audit, "Print the audit log: who uploaded, replaced or deleted which dataset.")
     audit.add_argument("--dataset", help="only this dataset")
     audit.add_argument("--limit", type=int, default=1000)

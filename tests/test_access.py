@@ -131,7 +131,7 @@ def test_tokens_as_bearer_or_basic_and_bad_tokens(catalogue):
     assert failure.value.code == 401
 
 
-def test_expired_tokens_are_refused_with_the_date(tmp_path):
+def test_expired_and_revoked_tokens_are_refused(tmp_path):
     from datetime import datetime, timedelta, timezone
 
     from leo_catalogue.accounts import Role, create_token
@@ -151,6 +151,10 @@ def test_expired_tokens_are_refused_with_the_date(tmp_path):
         status, body, _ = get(server, "/collections", expired)
         assert status == 401 and "expired on" in json.loads(body)["description"]
         assert get(server, "/account", made.stdout.strip())[0] == 200
+        revoked = cli(url, "revoke-token", "--user", "new")
+        assert revoked.returncode == 0 and "1 token(s) of new revoked" in revoked.stdout
+        assert get(server, "/account", made.stdout.strip())[0] == 401
+        assert cli(url, "revoke-token", "--user", "nobody").returncode == 1
     finally:
         server.stop()
 
