@@ -65,6 +65,8 @@ def test_upload_each_format_round_trips(catalogue, files, fmt):
     # One real MSOA boundary has a self-intersecting ring: repaired on request, and said so.
     assert any("repaired" in note for note in body["notes"])
     record = catalogue.get(f"/collections/msoa-{fmt}").json()
+    notes = catalogue.get(f"/collections/catalogue/items/msoa-{fmt}").json()["properties"]["notes"]
+    assert any("repaired" in note for note in notes) and any("stored in EPSG:4326" in note for note in notes)
     west, south, east, north = record["extent"]["spatial"]["bbox"][0]
     assert -1.75 < west < -1.7 and 52.1 < north < 52.2, "stored in EPSG:4326 whatever it was sent in"
     items = catalogue.get(f"/collections/msoa-{fmt}/items?msoa11cd=E02005921").json()

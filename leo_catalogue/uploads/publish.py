@@ -129,9 +129,10 @@ def publish(engine: Engine, who: Principal, upload: Path, filename: str, meta: U
             record_action(conn, who, action, stored.id, stored.version,
                           f"{filename}: {stored.feature_count} features, {layer.source_crs or 'no geometry'}")
 
+        # Reading adds notes (geometries repaired, mixed columns): into the record, which is written last.
+        layer.notes = record.notes
         put_dataset(engine, record, layer.batches(meta.repair), keep_previous=True, user=who.user,
                     organisation=who.organisation, also=audit)
-        record.notes = [*record.notes, *(n for n in layer.notes if n not in record.notes)]
         return record
 
 
