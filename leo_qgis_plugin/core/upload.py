@@ -5,6 +5,7 @@ or a Processing algorithm."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -135,7 +136,7 @@ def write_geopackage(layer: QgsVectorLayer, target: Path, feedback: QgsFeedback 
 
 def upload_layer(catalogue: OgcApiCatalogue, layer: QgsVectorLayer, details: UploadDetails,
                  dataset_id: str | None = None, feedback: QgsFeedback | None = None,
-                 log=lambda _message: None) -> UploadResult:
+                 log: Callable[[str], object] = lambda _message: None) -> UploadResult:
     """Check, package and send a layer: a new dataset, or a new version of ``dataset_id`` (earlier versions
     are kept on the server). LeoError with a message to show when the checks or the catalogue refuse it."""
     if not dataset_id and not details.title.strip():
