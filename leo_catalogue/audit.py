@@ -16,6 +16,7 @@ class AuditAction(str, Enum):
     UPLOAD = "upload"    # a new dataset
     REPLACE = "replace"  # a new version of an existing dataset
     DELETE = "delete"
+    DELETE_VERSION = "delete-version"  # one earlier version
 
 
 def record_action(conn: Connection, who: Principal, action: AuditAction, dataset_id: str, version: str = "",

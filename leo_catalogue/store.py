@@ -303,6 +303,17 @@ def list_versions(conn: Connection, dataset_id: str) -> list[dict]:
     return [dict(row._mapping) for row in rows]
 
 
+def delete_version(conn: Connection, dataset_id: str, version: str) -> bool:
+    """Remove one earlier (not the current) version's data; False if there is no such earlier version."""
+    current = conn.execute(select(records.c.version).where(records.c.id == dataset_id)).scalar()
+    stored = next((v for v in list_versions(conn, dataset_id) if v["version"] == version), None)
+    if stored is None or version == current:
+        return False
+    _drop_table(conn, stored["table_name"])
+    conn.execute(delete(dataset_versions).where(dataset_versions.c.id == stored["id"]))
+    return True
+
+
 def delete_dataset(conn: Connection, dataset_id: str) -> list[str]:
     """Remove a dataset: its record, search entries and every version's table. The versions removed."""
     current = conn.execute(select(records.c.table_name).where(records.c.id == dataset_id)).scalar()

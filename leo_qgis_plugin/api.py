@@ -119,9 +119,13 @@ def extract_dataset(catalogue: OgcApiCatalogue, dataset_id: str, destination: st
                         feedback))
 
 
-def delete_dataset(catalogue: OgcApiCatalogue, dataset_id: str) -> None:
-    """Delete one of your organisation's datasets with all its versions (editors; admins any)."""
-    catalogue.delete(dataset_id)
+def delete_dataset(catalogue: OgcApiCatalogue, dataset_id: str, version: str | None = None) -> None:
+    """Delete one of your organisation's datasets with all its versions, or only one earlier ``version``
+    (editors; admins any)."""
+    if version is None:
+        catalogue.delete(dataset_id)
+    else:
+        catalogue.delete_version(dataset_id, version)
 
 
 def screen_sites(catalogue: OgcApiCatalogue, layer: QgsVectorLayer, demand_expression: str | None = None,

@@ -79,6 +79,8 @@ def test_upload_again_makes_a_new_version_and_owner_deletes(editor):
     second = api.upload_layer(editor, _chargers(count=2), dataset_id="depot-chargers")
     assert second.version == "2" and second.feature_count == 2
     assert [(v["version"], v["feature_count"]) for v in editor.versions("depot-chargers")] == [("1", 1), ("2", 2)]
+    api.delete_dataset(editor, "depot-chargers", version="1")
+    assert [v["version"] for v in editor.versions("depot-chargers")] == ["2"]
     api.delete_dataset(editor, "depot-chargers")
     assert editor.search("depot").total == 0
 

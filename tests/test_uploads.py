@@ -129,6 +129,17 @@ def _version_lifecycle(catalogue: Catalogue, tmp_path: Path) -> None:
     old = catalogue.get("/collections/council-sites/download?f=geojson&version=1", "council").json()
     assert [f["properties"]["name"] for f in old["features"]] == ["Rose Hill"]
     assert catalogue.get("/collections/council-sites/download?version=9", "council").status_code == 404
+    # An earlier version can be removed alone (say it held something it should not); the current cannot.
+    third = catalogue.upload(second, dataset="council-sites")
+    assert third.json()["version"] == "3"
+    base = f"{catalogue.base}/collections/council-sites/versions"
+    assert requests.delete(f"{base}/3", headers=catalogue.headers("council")).status_code == 409
+    assert requests.delete(f"{base}/2", headers=catalogue.headers("viewer")).status_code == 403
+    assert requests.delete(f"{base}/2", headers=catalogue.headers("council")).status_code == 204
+    assert requests.delete(f"{base}/2", headers=catalogue.headers("council")).status_code == 404
+    history = catalogue.get("/collections/council-sites/versions", "council").json()
+    assert [v["version"] for v in history["versions"]] == ["1", "3"]
+    assert catalogue.get("/collections/council-sites/download?version=2", "council").status_code == 404
     # Only the owner's editors (or an admin) delete.
     other = requests.delete(f"{catalogue.base}/collections/council-sites", headers=catalogue.headers("ssen"))
     assert other.status_code == 404
@@ -140,7 +151,8 @@ def _version_lifecycle(catalogue: Catalogue, tmp_path: Path) -> None:
     assert not [t for t in catalogue.stored_tables() if "council_sites" in t], "every version's table dropped"
     log = catalogue.get("/audit?dataset=council-sites", "admin").json()["entries"]
     assert [(e["action"], e["user"], e["version"]) for e in reversed(log)] == [
-        ("upload", "council", "1"), ("replace", "council", "2"), ("delete", "council", "1, 2")]
+        ("upload", "council", "1"), ("replace", "council", "2"), ("replace", "council", "3"),
+        ("delete-version", "council", "2"), ("delete", "council", "1, 3")]
     assert catalogue.get("/audit", "council").status_code == 403
 
 

@@ -1,4 +1,5 @@
-"""Publishing: upload a dataset or a new version (multipart), list versions, delete, who am I, the audit log."""
+"""Publishing: upload a dataset or a new version (multipart), list versions, delete a dataset or an earlier
+version, who am I, the audit log."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from starlette.requests import ClientDisconnect
 
 from ..accounts import Principal, Role
 from ..audit import AuditAction, entries, record_action
-from ..errors import ApiError, unauthorized
+from ..errors import ApiError, not_found, unauthorized
 from ..records import DatasetRecord
-from ..store import VersionExists, delete_dataset, get_record, list_versions
+from ..store import VersionExists, delete_dataset, delete_version, get_record, list_versions
 from ..types import to_json_value
 from ..uploads.limits import MB, UploadError
 from ..uploads.publish import UploadMetadata, check_may_create, check_may_replace, publish
@@ -160,6 +161,27 @@ def delete(request: Request, collection_id: str):
     with engine.begin() as conn:
         removed = delete_dataset(conn, collection_id)
         record_action(conn, who, AuditAction.DELETE, collection_id, ", ".join(removed))
+    return Response(status_code=204)
+
+
+@router.delete("/collections/{collection_id}/versions/{version}", status_code=204,
+               summary="Delete one earlier version of a dataset (its organisation's editors, or an admin)")
+def delete_one_version(request: Request, collection_id: str, version: str):
+    who = principal(request)
+    if not who.signed_in:
+        raise unauthorized("Deleting needs an editor's API token.")
+    engine = request.app.state.engine
+    try:
+        record = check_may_replace(engine, who, collection_id)
+    except UploadError as exc:
+        raise _refused(exc) from None
+    if version == record.version:
+        raise ApiError(409, f"Version {version} is the current one: upload a new version first, or delete the "
+                            "whole dataset.", code="Conflict")
+    with engine.begin() as conn:
+        if not delete_version(conn, collection_id, version):
+            raise not_found(f"Version {version!r} of {collection_id!r}")
+        record_action(conn, who, AuditAction.DELETE_VERSION, collection_id, version)
     return Response(status_code=204)
 
 

@@ -93,6 +93,10 @@ class OgcApiCatalogue:
         """Delete a dataset with all its versions (its organisation's editors, or an admin)."""
         delete(f"{self.url}collections/{quote(dataset_id)}", self.authcfg, feedback)
 
+    def delete_version(self, dataset_id: str, version: str, feedback: QgsFeedback | None = None) -> None:
+        """Delete one earlier version of a dataset (not the current one)."""
+        delete(f"{self.url}collections/{quote(dataset_id)}/versions/{quote(version)}", self.authcfg, feedback)
+
     def account(self, feedback: QgsFeedback | None = None) -> dict:
         """Who this connection's token belongs to: user, organisation, role, may_upload."""
         return fetch_json(f"{self.url}account", self.authcfg, feedback)
