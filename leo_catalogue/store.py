@@ -284,7 +284,7 @@ def _insert_rows(conn: Connection, table, statement, names: list[str], batch: Ba
             values = [converted[value] for value in values]
         columns.append(values)
     quote = conn.dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({quote(GEOMETRY_COLUMN)}, {', '.join(quote(n) for n in names)}) "
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in [GEOMETRY_COLUMN, *names])}) "
            f"VALUES (ST_GeomFromWKB(?, 4326){', ?' * len(names)})")
     conn.exec_driver_sql(sql, list(zip(*columns)))
 

@@ -425,3 +425,17 @@ def test_an_upload_while_another_write_holds_the_database_is_refused_clearly(tmp
     finally:
         writer.close()
         busy.stop()
+
+
+def test_geometry_only_layers_and_impossible_crs(catalogue, tmp_path):
+    """A layer with no fields is stored; a CRS that cannot reach WGS 84, or coordinates outside the file's own
+    CRS, are refused with a message (they were server errors), and nothing is stored."""
+    bare = points_gpkg(tmp_path / "bare.gpkg", [{"x": 451000, "y": 206000}])
+    assert catalogue.upload(bare, id="bare", title="Bare points").status_code == 201
+    before = catalogue.stored_tables()
+    site_grid = catalogue.upload(bare, id="site-grid", crs='LOCAL_CS["site grid",LOCAL_DATUM["site",0],UNIT["metre",1]]')
+    assert site_grid.status_code == 422 and "cannot be brought to WGS 84" in site_grid.json()["description"]
+    far = points_gpkg(tmp_path / "far.gpkg", [{"x": 1e12, "y": 1e12}])
+    outside = catalogue.upload(far, id="far")
+    assert outside.status_code == 422 and "lie outside EPSG:27700" in outside.json()["description"]
+    _nothing_left(catalogue, before)

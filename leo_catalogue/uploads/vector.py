@@ -12,6 +12,7 @@ import numpy as np
 import shapely
 from osgeo import gdal, ogr, osr
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError, ProjError
 
 from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
 
@@ -152,10 +153,14 @@ class UploadedLayer:
             return
         flat = ogr.GT_Flatten(kind)
         self.geometry_type = "Geometry" if flat == ogr.wkbUnknown else ogr.GeometryTypeToName(flat).replace(" ", "")
-        source = self._source_crs(crs)
-        self.source_crs = source.to_string()
-        if not source.equals(CRS.from_epsg(4326), ignore_axis_order=True):
-            self.transformer = Transformer.from_crs(source, CRS.from_epsg(4326), always_xy=True)
+        try:
+            source = self._source_crs(crs)
+            self.source_crs = source.to_string()
+            if not source.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+                self.transformer = Transformer.from_crs(source, CRS.from_epsg(4326), always_xy=True)
+        except (CRSError, ProjError) as exc:
+            raise UploadError(f"The data's coordinate reference system cannot be brought to WGS 84 ({exc}); say "
+                              "which CRS it is in (e.g. crs=EPSG:27700).") from None
 
     def _source_crs(self, override: str) -> CRS:
         if override:
@@ -183,8 +188,7 @@ class UploadedLayer:
         mixed = MixedColumns([f.name for f in self.fields if f.type is FieldType.STRING and self.is_csv])
         geometry_column = self.layer.GetGeometryColumn() or "wkb_geometry"
         start = 1
-        # Not INCLUDE_FID=NO: in GDAL 3.6 it empties the variable-length geometries of GEOMETRY layers.
-        for batch in self.layer.GetArrowStreamAsNumPy(options=["MAX_FEATURES_IN_BATCH=20000"]):
+        for batch in self._arrow_batches():
             size = len(next(iter(batch.values()))) if batch else 0
             columns = {f.name: _values(batch[s], f.type, size) for f, s in zip(self.fields, self.sources)}
             for name in mixed.names:
@@ -198,6 +202,9 @@ class UploadedLayer:
                     invalid.add(bad + start, geoms[bad])
                 if self.transformer is not None:
                     geoms = shapely.transform(geoms, self._to_wgs84)
+                    if not np.isfinite(shapely.get_coordinates(geoms)).all():
+                        raise UploadError(f"Some coordinates lie outside {self.source_crs} and cannot be brought to "
+                                          "WGS 84: is that the data's CRS? (say which with crs=…)")
             names = list(columns)
             rows = [dict(zip(names, values)) for values in zip(*columns.values())] or [{} for _ in range(size)]
             for row, geom in zip(rows, geoms):
@@ -210,6 +217,14 @@ class UploadedLayer:
             self.notes.append(f"{invalid.count} invalid geometries were repaired (GEOS make_valid).")
         if mixed.note():
             self.notes.append(mixed.note())
+
+    def _arrow_batches(self) -> Iterator[dict]:
+        """GDAL's Arrow batches; a file damaged past what opening it reads is an UploadError, not a crash."""
+        # Not INCLUDE_FID=NO: in GDAL 3.6 it empties the variable-length geometries of GEOMETRY layers.
+        try:
+            yield from self.layer.GetArrowStreamAsNumPy(options=["MAX_FEATURES_IN_BATCH=20000"])
+        except RuntimeError as exc:
+            raise UploadError(f"The file could not be read to the end: {exc}") from None
 
     def _geometries(self, column, size: int) -> np.ndarray:
         if column is None:
