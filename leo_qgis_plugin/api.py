@@ -101,6 +101,8 @@ def upload_layer(catalogue: OgcApiCatalogue, layer: QgsVectorLayer, title: str =
     ``temporal_field``: a field of instants, or (start, end) fields of periods. Checked here first; LeoError
     with the reason when refused."""
     start, end = (temporal_field, "") if isinstance(temporal_field, str) or temporal_field is None else temporal_field
+    if access not in {a.value for a in AccessLevel}:
+        raise LeoError(f"access is public, registered or restricted, not {access!r}.")
     details = UploadDetails(title, description, list(keywords or []), licence, AccessLevel(access), organisation,
                             start or "", end or "", repair)
     return _upload(catalogue, layer, details, dataset_id, feedback)
@@ -112,7 +114,7 @@ def extract_dataset(catalogue: OgcApiCatalogue, dataset_id: str, destination: st
     """A catalogue dataset, whole or filtered (WGS 84 ``bbox``, UTC ``start``/``end``, CQL2 text), written by
     the server and streamed to ``destination``: fmt ``gpkg``, ``shp`` (zipped), ``geojson`` or ``csv``. Never
     loaded into QGIS; nothing is overwritten unless ``overwrite``. Returns the file's path."""
-    formats = {f.value[1]: f for f in ExtractFormat}
+    formats = {f.server_name: f for f in ExtractFormat}
     if fmt not in formats:
         raise LeoError(f"Unknown format {fmt!r}; use one of {', '.join(formats)}.")
     return str(_extract(catalogue, dataset_id, Path(destination), formats[fmt], bbox, start, end, cql, overwrite,

@@ -120,6 +120,8 @@ def test_catalogue_refusals_reach_the_user(catalogue, editor):
             api.upload_layer(viewer, _chargers(), title="Not allowed")
     with pytest.raises(LeoError, match="HTTP 401, the catalogue needs you to sign in"):
         api.upload_layer(api.connect(catalogue.server.url), _chargers(), title="Anonymous")
+    with pytest.raises(LeoError, match="access is public, registered or restricted"):
+        api.upload_layer(editor, _chargers(), title="Secret", access="secret")
     with pytest.raises(LeoError, match="time field 'name' holds string values"):
         api.upload_layer(editor, _chargers(), title="Wrong time", temporal_field="name")
     api.upload_layer(editor, _chargers(), title="SSEN-like", access="public")
@@ -146,5 +148,10 @@ def test_uploadlayer_algorithm_and_the_token_never_in_settings(catalogue, editor
     assert record["properties"]["accessLevel"] == "restricted"
     assert record["properties"]["license"].startswith("Creative Commons")
     assert catalogue.get("/collections/catalogue/items/chargers-from-processing", "ssen").status_code == 404
-    settings = Path(QgsSettings().fileName())
-    assert catalogue.tokens["council"] not in (settings.read_text(errors="replace") if settings.exists() else "")
+    from qgis.core import QgsApplication
+
+    settings = QgsSettings()
+    settings.sync()
+    token = catalogue.tokens["council"].encode()
+    assert token not in Path(settings.fileName()).read_bytes()  # not in plain settings
+    assert token not in Path(QgsApplication.qgisAuthDatabaseFilePath()).read_bytes()  # encrypted in the auth DB

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import shutil
 import zipfile
 from enum import Enum
 from pathlib import Path, PurePosixPath
@@ -123,7 +122,3 @@ def dbf_encoding(shp: Path) -> tuple[str | None, str]:
     except UnicodeDecodeError:
         pass
     return "CP1252", "The shapefile had no .cpg; its text was read as Windows-1252."
-
-
-def remove_folder(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)

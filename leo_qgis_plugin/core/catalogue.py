@@ -40,7 +40,8 @@ class SearchResults:
         return self.offset + len(self.records) < self.total
 
 
-def _iso(value: datetime | None) -> str:
+def interval_end(value: datetime | None) -> str:
+    """One end of an OGC API ``datetime`` interval: ISO 8601 (UTC as Z), or ``..`` when open."""
     return ".." if value is None else value.isoformat().replace("+00:00", "Z")
 
 
@@ -62,7 +63,7 @@ class OgcApiCatalogue:
         if bbox:
             params["bbox"] = ",".join(f"{v:.6f}" for v in bbox)
         if start or end:
-            params["datetime"] = f"{_iso(start)}/{_iso(end)}"
+            params["datetime"] = f"{interval_end(start)}/{interval_end(end)}"
         if keywords:
             params["keywords"] = ",".join(keywords)
         if sortby:
@@ -96,10 +97,6 @@ class OgcApiCatalogue:
     def delete_version(self, dataset_id: str, version: str, feedback: QgsFeedback | None = None) -> None:
         """Delete one earlier version of a dataset (not the current one)."""
         delete(f"{self.url}collections/{quote(dataset_id)}/versions/{quote(version)}", self.authcfg, feedback)
-
-    def account(self, feedback: QgsFeedback | None = None) -> dict:
-        """Who this connection's token belongs to: user, organisation, role, may_upload."""
-        return fetch_json(f"{self.url}account", self.authcfg, feedback)
 
     def layer(self, dataset_id: str, name: str | None = None, record: CatalogueRecord | None = None) -> QgsVectorLayer:
         """The dataset as a live OGC API - Features layer, with metadata and provenance filled in."""

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 from qgis.core import QgsFeedback
 
-from .catalogue import OgcApiCatalogue
+from .catalogue import OgcApiCatalogue, interval_end
 from .exceptions import LeoError
 from .network import fetch_to_file
 
@@ -30,16 +30,13 @@ class ExtractFormat(Enum):
         return self.value[0]
 
     @property
+    def server_name(self) -> str:
+        """The server's ``f`` for it."""
+        return self.value[1]
+
+    @property
     def extension(self) -> str:
         return self.value[2]
-
-
-def _utc(value: datetime | None) -> str:
-    if value is None:
-        return ".."
-    if value.tzinfo is None:
-        raise LeoError("Give the time range in UTC (a datetime with a time zone).")
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def extract_dataset(catalogue: OgcApiCatalogue, dataset_id: str, destination: Path,
@@ -57,11 +54,13 @@ def extract_dataset(catalogue: OgcApiCatalogue, dataset_id: str, destination: Pa
         raise LeoError(f"{destination} exists; choose another name or allow overwriting.")
     if not destination.parent.is_dir():
         raise LeoError(f"The folder {destination.parent} does not exist.")
-    params = {"f": fmt.value[1]}
+    params = {"f": fmt.server_name}
     if bbox:
         params["bbox"] = ",".join(f"{v:.7f}" for v in bbox)
+    if any(t is not None and t.tzinfo is None for t in (start, end)):
+        raise LeoError("Give the time range in UTC (a datetime with a time zone).")
     if start or end:
-        params["datetime"] = f"{_utc(start)}/{_utc(end)}"
+        params["datetime"] = f"{interval_end(start)}/{interval_end(end)}"
     if cql.strip():
         params.update({"filter": cql.strip(), "filter-lang": "cql2-text"})
     url = f"{catalogue.url}collections/{quote(dataset_id)}/download?{urlencode(params)}"

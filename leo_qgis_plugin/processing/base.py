@@ -6,9 +6,13 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeatureSink,
     QgsProcessingAlgorithm,
+    QgsProcessingParameterString,
     QgsVectorLayer,
     QgsWkbTypes,
 )
+
+from ..core.catalogue import OgcApiCatalogue
+from ..core.settings import authcfg_for, selected_connection
 
 
 class LeoAlgorithm(QgsProcessingAlgorithm):
@@ -17,6 +21,7 @@ class LeoAlgorithm(QgsProcessingAlgorithm):
     GROUP = ""
     GROUP_ID = ""
     HELP = ""
+    CATALOGUE = "CATALOGUE"
 
     def name(self) -> str:
         return self.NAME
@@ -35,6 +40,20 @@ class LeoAlgorithm(QgsProcessingAlgorithm):
 
     def createInstance(self) -> LeoAlgorithm:  # noqa: N802
         return type(self)()
+
+    def add_catalogue_parameter(self, optional: bool = False) -> None:
+        """The catalogue's URL, the selected connection's by default."""
+        connection = selected_connection()
+        self.addParameter(QgsProcessingParameterString(
+            self.CATALOGUE, "Catalogue URL", defaultValue=connection.url if connection else "", optional=optional))
+
+    def catalogue_url(self, parameters, context) -> str:
+        return self.parameterAsString(parameters, self.CATALOGUE, context).strip()
+
+    @staticmethod
+    def catalogue(url: str, authcfg: str = "") -> OgcApiCatalogue:
+        """The catalogue at ``url`` with its stored connection's credentials, unless ``authcfg`` names others."""
+        return OgcApiCatalogue(url, authcfg or authcfg_for(url))
 
     def write_table(self, parameters, name: str, context, layer: QgsVectorLayer) -> str:
         """Copy a table (no geometry) into the output sink ``name``; its id for the results."""

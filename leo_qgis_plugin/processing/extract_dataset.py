@@ -17,10 +17,8 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.catalogue import OgcApiCatalogue
 from ..core.exceptions import LeoError
 from ..core.extract import ExtractFormat, extract_dataset
-from ..core.settings import authcfg_for, selected_connection
 from ..core.temporal.clock import from_qdatetime
 from .base import LeoAlgorithm
 
@@ -41,7 +39,6 @@ class ExtractDatasetAlgorithm(LeoAlgorithm):
         "cancelled download leaves no partial file."
     )
 
-    CATALOGUE = "CATALOGUE"
     DATASET = "DATASET_ID"
     FORMAT = "FORMAT"
     EXTENT = "EXTENT"
@@ -52,9 +49,7 @@ class ExtractDatasetAlgorithm(LeoAlgorithm):
     OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
-        connection = selected_connection()
-        self.addParameter(QgsProcessingParameterString(
-            self.CATALOGUE, "Catalogue URL", defaultValue=connection.url if connection else ""))
+        self.add_catalogue_parameter()
         self.addParameter(QgsProcessingParameterString(self.DATASET, "Dataset id (e.g. substation-load-hh)"))
         self.addParameter(QgsProcessingParameterEnum(self.FORMAT, "Format", [f.label for f in FORMATS],
                                                      defaultValue=0))
@@ -68,7 +63,7 @@ class ExtractDatasetAlgorithm(LeoAlgorithm):
             "CSV (*.csv)"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        url = self.parameterAsString(parameters, self.CATALOGUE, context).strip()
+        url = self.catalogue_url(parameters, context)
         dataset_id = self.parameterAsString(parameters, self.DATASET, context).strip()
         if not url or not dataset_id:
             raise QgsProcessingException("Choose a catalogue URL and a dataset id.")
@@ -80,7 +75,7 @@ class ExtractDatasetAlgorithm(LeoAlgorithm):
                 bbox = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
         try:
             path = extract_dataset(
-                OgcApiCatalogue(url, authcfg_for(url)), dataset_id,
+                self.catalogue(url), dataset_id,
                 Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context)),
                 FORMATS[self.parameterAsEnum(parameters, self.FORMAT, context)], bbox,
                 self._utc(parameters, self.START, context), self._utc(parameters, self.END, context),

@@ -13,16 +13,13 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterString,
     QgsProcessingParameterVectorLayer,
     QgsWkbTypes,
 )
 
-from ..core.catalogue import OgcApiCatalogue
 from ..core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, RagPalette
 from ..core.constraints.styling import style_screened_sites
 from ..core.exceptions import LeoError
-from ..core.settings import authcfg_for, selected_connection
 from .base import LeoAlgorithm
 
 
@@ -64,7 +61,6 @@ class ScreenSitesAlgorithm(LeoAlgorithm):
     DEMAND = "DEMAND_EXPRESSION"
     GENERATION = "GENERATION_EXPRESSION"
     MAX_DISTANCE = "MAX_DISTANCE"
-    CATALOGUE = "CATALOGUE"
     HEADROOM = "HEADROOM"
     AREAS = "AREAS"
     OUTPUT = "OUTPUT"
@@ -82,9 +78,7 @@ class ScreenSitesAlgorithm(LeoAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             self.MAX_DISTANCE, "Maximum distance to the nearest primary (metres)",
             QgsProcessingParameterNumber.Double, 2000.0, minValue=0.0))
-        connection = selected_connection()
-        self.addParameter(QgsProcessingParameterString(
-            self.CATALOGUE, "Catalogue URL", defaultValue=connection.url if connection else "", optional=True))
+        self.add_catalogue_parameter(optional=True)
         self.addParameter(QgsProcessingParameterVectorLayer(
             self.HEADROOM, "Headroom layer (instead of the catalogue's)", [QgsProcessing.TypeVectorPoint],
             optional=True))
@@ -105,14 +99,14 @@ class ScreenSitesAlgorithm(LeoAlgorithm):
         sites = self.parameterAsVectorLayer(parameters, self.INPUT, context)
         headroom = self.parameterAsVectorLayer(parameters, self.HEADROOM, context)
         areas = self.parameterAsVectorLayer(parameters, self.AREAS, context)
-        url = self.parameterAsString(parameters, self.CATALOGUE, context)
+        url = self.catalogue_url(parameters, context)
         source = "the chosen headroom layer"
         attribution = ""
         try:
             if headroom is None:
                 if not url:
                     raise LeoError("Choose a catalogue URL or a headroom layer.")
-                catalogue = OgcApiCatalogue(url, authcfg_for(url))
+                catalogue = self.catalogue(url)
                 feedback.pushInfo(f"Reading headroom from {url}")
                 record = catalogue.get(SUBSTATIONS_DATASET, feedback)
                 headroom = catalogue.layer(SUBSTATIONS_DATASET, record=record)

@@ -14,10 +14,8 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
 )
 
-from ..core.catalogue import OgcApiCatalogue
 from ..core.exceptions import LeoError
 from ..core.licences import LICENCES
-from ..core.settings import authcfg_for, selected_connection
 from ..core.upload import AccessLevel, UploadDetails, upload_layer
 from .base import LeoAlgorithm
 
@@ -43,7 +41,6 @@ class UploadLayerAlgorithm(LeoAlgorithm):
     )
 
     INPUT = "INPUT"
-    CATALOGUE = "CATALOGUE"
     AUTHCFG = "AUTHCFG"
     DATASET = "DATASET_ID"
     TITLE = "TITLE"
@@ -58,10 +55,8 @@ class UploadLayerAlgorithm(LeoAlgorithm):
     REPAIR = "REPAIR"
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
-        connection = selected_connection()
         self.addParameter(QgsProcessingParameterVectorLayer(self.INPUT, "Layer to share"))
-        self.addParameter(QgsProcessingParameterString(
-            self.CATALOGUE, "Catalogue URL", defaultValue=connection.url if connection else ""))
+        self.add_catalogue_parameter()
         self.addParameter(QgsProcessingParameterAuthConfig(
             self.AUTHCFG, "Credentials (the connection's if empty)", optional=True))
         self.addParameter(QgsProcessingParameterString(self.TITLE, "Title (needed for a new dataset)", optional=True))
@@ -92,10 +87,10 @@ class UploadLayerAlgorithm(LeoAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
-        url = self.parameterAsString(parameters, self.CATALOGUE, context).strip()
+        url = self.catalogue_url(parameters, context)
         if layer is None or not url:
             raise QgsProcessingException("Choose a layer and a catalogue URL.")
-        authcfg = self.parameterAsString(parameters, self.AUTHCFG, context) or authcfg_for(url)
+        catalogue = self.catalogue(url, self.parameterAsString(parameters, self.AUTHCFG, context))
         licence = (self.parameterAsString(parameters, self.OTHER_LICENCE, context).strip()
                    or LICENCES[self.parameterAsEnum(parameters, self.LICENCE, context)])
         keywords = self.parameterAsString(parameters, self.KEYWORDS, context).split(",")
@@ -110,7 +105,7 @@ class UploadLayerAlgorithm(LeoAlgorithm):
             repair=self.parameterAsBoolean(parameters, self.REPAIR, context))
         dataset_id = self.parameterAsString(parameters, self.DATASET, context).strip() or None
         try:
-            result = upload_layer(OgcApiCatalogue(url, authcfg), layer, details, dataset_id, feedback,
+            result = upload_layer(catalogue, layer, details, dataset_id, feedback,
                                   feedback.pushInfo)
         except LeoError as exc:
             raise QgsProcessingException(str(exc)) from None
