@@ -99,6 +99,7 @@ def test_real_boundaries_from_a_file_layer(editor):
     (_bow_ties, "invalid geometry: feature 1: Self-intersection"),
     (lambda: _chargers(count=0), "no features"),
     (lambda: _chargers(crs=""), "no coordinate reference system"),
+    (lambda: QgsVectorLayer("/nonexistent/sites.gpkg", "gone", "ogr"), "'gone' cannot be read"),
 ])
 def test_local_checks_refuse_before_sending(catalogue, editor, layer, message):
     from leo_qgis_plugin import api

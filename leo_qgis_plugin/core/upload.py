@@ -1,5 +1,5 @@
-"""Sharing a layer through the catalogue: checks on this machine first (features, CRS, geometry validity,
-size), then the layer as a GeoPackage sent with the connection's credentials. Blocking: run it in a task
+"""Sharing a layer through the catalogue: the layer written to a GeoPackage, checked on this machine (features,
+CRS, geometry validity, size), then sent with the connection's credentials. Blocking: run it in a task
 or a Processing algorithm."""
 
 from __future__ import annotations
@@ -89,12 +89,11 @@ class UploadResult:
     url: str
 
 
-def check_layer(layer: QgsVectorLayer, feedback: QgsFeedback | None = None) -> LayerCheck:
-    """Local checks before anything is sent: features, a CRS, geometry validity (GEOS, as the server checks)."""
+def check_layer(layer: QgsVectorLayer, feedback: QgsFeedback | None = None,
+                geometries: QgsVectorLayer | None = None) -> LayerCheck:
+    """Local checks before anything is sent: features, a CRS, geometry validity (GEOS, as the server checks),
+    the geometries read from ``geometries`` (a local copy of the layer) when given."""
     check = LayerCheck(features=layer.featureCount())
-    if not layer.isValid():
-        check.problems.append(f"The layer {layer.name()!r} cannot be read (its source is missing or broken).")
-        return check
     if check.features == 0:
         check.problems.append("The layer has no features: there is nothing to share.")
     spatial = layer.isSpatial()
@@ -104,7 +103,7 @@ def check_layer(layer: QgsVectorLayer, feedback: QgsFeedback | None = None) -> L
         return check
     request = QgsFeatureRequest().setNoAttributes()
     total = max(check.features, 1)
-    for number, feature in enumerate(layer.getFeatures(request)):
+    for number, feature in enumerate((geometries or layer).getFeatures(request)):
         if feedback is not None:
             if feedback.isCanceled():
                 raise LeoError("Cancelled.")
@@ -141,16 +140,19 @@ def upload_layer(catalogue: OgcApiCatalogue, layer: QgsVectorLayer, details: Upl
     are kept on the server). LeoError with a message to show when the checks or the catalogue refuse it."""
     if not dataset_id and not details.title.strip():
         raise LeoError("A title is needed for a new dataset.")
-    log("Checking the layer…")
-    check = check_layer(layer, feedback)
-    log(check.report())
-    if check.problems:
-        raise LeoError(" ".join(check.problems))
-    if check.invalid and not details.repair:
-        raise LeoError(f"{check.report()}\nFix them (Vector > Geometry Tools > Fix Geometries) or tick "
-                       "'Repair invalid geometries' to have the catalogue repair them.")
+    if not layer.isValid():
+        raise LeoError(f"The layer {layer.name()!r} cannot be read (its source is missing or broken).")
     with tempfile.TemporaryDirectory(prefix="leo-upload-") as folder:
+        # Written first and checked from the copy: a layer from a web service is read once, not twice.
         path = write_geopackage(layer, Path(folder) / f"{_file_stem(layer.name())}.gpkg", feedback)
+        log("Checking the layer…")
+        check = check_layer(layer, feedback, QgsVectorLayer(str(path), layer.name(), "ogr"))
+        log(check.report())
+        if check.problems:
+            raise LeoError(" ".join(check.problems))
+        if check.invalid and not details.repair:
+            raise LeoError(f"{check.report()}\nFix them (Vector > Geometry Tools > Fix Geometries) or tick "
+                           "'Repair invalid geometries' to have the catalogue repair them.")
         size = path.stat().st_size
         if size > MAX_UPLOAD_BYTES:
             raise LeoError(f"The layer is {size // 2**20} MB as a GeoPackage; the catalogue takes at most "
