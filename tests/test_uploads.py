@@ -141,6 +141,7 @@ def _version_lifecycle(catalogue: Catalogue, tmp_path: Path) -> None:
     assert [v["version"] for v in history["versions"]] == ["1", "3"]
     assert catalogue.get("/collections/council-sites/download?version=2", "council").status_code == 404
     # Only the owner's editors (or an admin) delete.
+    assert requests.delete(f"{catalogue.base}/collections/council-sites").status_code == 401
     other = requests.delete(f"{catalogue.base}/collections/council-sites", headers=catalogue.headers("ssen"))
     assert other.status_code == 404
     viewer = requests.delete(f"{catalogue.base}/collections/council-sites", headers=catalogue.headers("viewer"))

@@ -54,6 +54,21 @@ def _uploader(request: Request) -> Principal:
     return who
 
 
+def _to_change(request: Request, who: Principal, collection_id: str) -> DatasetRecord:
+    """The dataset if ``who`` may replace or delete it; 404 or 403 otherwise."""
+    try:
+        return check_may_replace(request.app.state.engine, who, collection_id)
+    except UploadError as exc:
+        raise _refused(exc) from None
+
+
+def _deleter(request: Request) -> Principal:
+    who = principal(request)
+    if not who.signed_in:
+        raise unauthorized("Deleting needs an editor's API token.")
+    return who
+
+
 def _refused(exc: UploadError) -> ApiError:
     codes = {400: "InvalidParameterValue", 403: "Forbidden", 404: "NotFound", 409: "Conflict"}
     return ApiError(exc.status, str(exc), code=codes.get(exc.status, "InvalidUpload"))
@@ -125,10 +140,7 @@ async def upload_dataset(request: Request):
              summary="Upload a new version of a dataset; earlier versions are kept", openapi_extra=UPLOAD_BODY)
 async def upload_version(request: Request, collection_id: str):
     who = await run_in_threadpool(_uploader, request)
-    try:
-        existing = await run_in_threadpool(check_may_replace, request.app.state.engine, who, collection_id)
-    except UploadError as exc:
-        raise _refused(exc) from None
+    existing = await run_in_threadpool(_to_change, request, who, collection_id)
     return await _receive(request, who, existing)
 
 
@@ -150,15 +162,9 @@ def versions(request: Request, collection_id: str):
 @router.delete("/collections/{collection_id}", status_code=204,
                summary="Delete a dataset with all its versions (its organisation's editors, or an admin)")
 def delete(request: Request, collection_id: str):
-    who = principal(request)
-    if not who.signed_in:
-        raise unauthorized("Deleting needs an editor's API token.")
-    engine = request.app.state.engine
-    try:
-        check_may_replace(engine, who, collection_id)
-    except UploadError as exc:
-        raise _refused(exc) from None
-    with engine.begin() as conn:
+    who = _deleter(request)
+    _to_change(request, who, collection_id)
+    with request.app.state.engine.begin() as conn:
         removed = delete_dataset(conn, collection_id)
         record_action(conn, who, AuditAction.DELETE, collection_id, ", ".join(removed))
     return Response(status_code=204)
@@ -167,18 +173,12 @@ def delete(request: Request, collection_id: str):
 @router.delete("/collections/{collection_id}/versions/{version}", status_code=204,
                summary="Delete one earlier version of a dataset (its organisation's editors, or an admin)")
 def delete_one_version(request: Request, collection_id: str, version: str):
-    who = principal(request)
-    if not who.signed_in:
-        raise unauthorized("Deleting needs an editor's API token.")
-    engine = request.app.state.engine
-    try:
-        record = check_may_replace(engine, who, collection_id)
-    except UploadError as exc:
-        raise _refused(exc) from None
+    who = _deleter(request)
+    record = _to_change(request, who, collection_id)
     if version == record.version:
         raise ApiError(409, f"Version {version} is the current one: upload a new version first, or delete the "
                             "whole dataset.", code="Conflict")
-    with engine.begin() as conn:
+    with request.app.state.engine.begin() as conn:
         if not delete_version(conn, collection_id, version):
             raise not_found(f"Version {version!r} of {collection_id!r}")
         record_action(conn, who, AuditAction.DELETE_VERSION, collection_id, version)
