@@ -166,7 +166,7 @@ class UploadedLayer:
         if override:
             try:
                 return CRS.from_user_input(override)
-            except Exception:  # noqa: BLE001 - pyproj raises CRSError and others
+            except CRSError:
                 raise UploadError(f"{override!r} is not a coordinate reference system (try e.g. EPSG:27700).") from None
         reference: osr.SpatialReference | None = self.layer.GetSpatialRef()
         if reference is not None:
