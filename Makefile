@@ -5,8 +5,11 @@ STAMPS := .stamps
 LEO_PORT ?= 8765
 export LEO_PORT
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
+# One pinned package set per Debian release (the system GDAL decides numpy 1 or 2).
+RELEASE := $(shell bash scripts/debian_release.sh)
+CONSTRAINTS := constraints/$(RELEASE).txt
 
-.PHONY: run test serve bench package clean lint setup system venv plugin-files demo
+.PHONY: run test test-qgis serve bench package clean lint setup system venv plugin-files demo
 
 run: setup demo            ## start the catalogue server and QGIS with the plugin
 	bash scripts/run_qgis.sh
@@ -16,6 +19,9 @@ test: setup                ## run the whole test suite headless
 
 serve: setup demo          ## the catalogue server only, in the foreground
 	$(PYTHON) -m leo_catalogue serve --host 127.0.0.1 --port $(LEO_PORT)
+
+test-qgis:                 ## the whole suite on QGIS 3.22, 3.40 and 3.44 (Debian 12, 13, unstable chroots; root)
+	/usr/bin/python3 scripts/qgis_matrix.py $(QGIS_RELEASES)
 
 bench: setup demo          ## benchmarks: print figures and ratios
 	$(PYTHON) scripts/bench.py
@@ -31,6 +37,11 @@ bench: setup demo          ## benchmarks: print figures and ratios
 package: plugin-files      ## installable plugin zip in dist/
 	bash scripts/package_plugin.sh $(VERSION)
 
+$(CONSTRAINTS):
+	@echo "No pinned package set for Debian '$(RELEASE)' ($@). Supported: $$(ls constraints | sed 's/.txt//' | xargs)." >&2
+	@echo "To make one: install requirements.txt into a venv on that release and 'pip freeze > $@'." >&2
+	@exit 1
+
 lint: venv
 	$(PYTHON) -m ruff check .
 
@@ -39,26 +50,32 @@ setup: system venv plugin-files
 system:
 	bash scripts/install_system_deps.sh
 
-venv: $(STAMPS)/venv
+venv: $(STAMPS)/venv $(STAMPS)/pyqt6
 
-$(STAMPS)/venv: requirements.txt constraints.txt
+# PyQt6 from PyPI in an environment of its own: the test that the plugin's Qt names are Qt 6 names.
+$(STAMPS)/pyqt6: constraints/pyqt6.txt
 	@mkdir -p $(STAMPS)
-	test -x $(PYTHON) || /usr/bin/python3 -m venv --system-site-packages .venv
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	test -x var/pyqt6-venv/bin/python || /usr/bin/python3 -m venv var/pyqt6-venv
+	var/pyqt6-venv/bin/python -m pip install --quiet --disable-pip-version-check -r constraints/pyqt6.txt
 	touch $@
 
-plugin-files: leo_qgis_plugin/metadata.txt leo_qgis_plugin/resources.py
+$(STAMPS)/venv: requirements.txt $(CONSTRAINTS)
+	@mkdir -p $(STAMPS)
+	test -x $(PYTHON) || /usr/bin/python3 -m venv --system-site-packages .venv
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c $(CONSTRAINTS)
+	touch $@
+
+plugin-files: leo_qgis_plugin/metadata.txt
 
 leo_qgis_plugin/metadata.txt: metadata.txt
 	cp metadata.txt $@
-
-leo_qgis_plugin/resources.py: resources.qrc leo_qgis_plugin/icons/leo.svg
-	pyrcc5 -o $@ resources.qrc
 
 demo: venv                 ## build the demo catalogue if absent (about half a minute)
 	$(PYTHON) -m leo_catalogue load-demo --if-needed
 
 clean:
+	@# A chroot of the QGIS matrix still mounted (an interrupted run) would take the host's /dev with it.
+	@! grep -q " $(CURDIR)/var/" /proc/mounts || { echo "Unmount what is mounted under var/ first (see /proc/mounts)." >&2; exit 1; }
 	rm -rf .venv $(STAMPS) var dist .pytest_cache .ruff_cache .qgis-settings \
-		leo_qgis_plugin/metadata.txt leo_qgis_plugin/resources.py
+		leo_qgis_plugin/metadata.txt
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -38,6 +38,15 @@ def _begin(conn) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
+def _adapt_numpy_scalars() -> None:
+    """Let psycopg2 send numpy scalars as plain numbers. numpy 2's float64 is a float whose repr is
+    ``np.float64(-1.4)``, which psycopg2 would otherwise put into the SQL text as it stands."""
+    import numpy
+    from psycopg2.extensions import adapt, register_adapter
+
+    register_adapter(numpy.generic, lambda value: adapt(value.item()))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for a ``sqlite:///`` or ``postgresql://`` URL, ready for spatial SQL."""
     if url.startswith("sqlite"):
@@ -52,6 +61,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url[len("postgresql://"):]
+    _adapt_numpy_scalars()
     engine = create_engine(
         url, pool_pre_ping=True, pool_size=8, connect_args={"options": "-c timezone=UTC"}
     )

@@ -53,6 +53,14 @@ def connect(url: str, kind: str = "ogcapi", authcfg: str | None = None) -> OgcAp
     return OgcApiCatalogue(url, authcfg or "")
 
 
+def store_token(name: str, token: str) -> str:
+    """Keep a catalogue API token in QGIS's authentication database; the ``authcfg`` for :func:`connect`.
+    As an ``Authorization: Bearer`` header where QGIS has the APIHeader method, else as Basic's password."""
+    from .core.auth import store_token as _store
+
+    return _store(name, token)
+
+
 def add_dataset(catalogue: OgcApiCatalogue, dataset_id: str, mode: str = "auto",
                 project: QgsProject | None = None) -> QgsVectorLayer:
     """Add a catalogue dataset to the project: ``live`` (OGC API - Features), ``download`` (a cached

@@ -7,10 +7,10 @@ from qgis.PyQt.QtCore import QTimer
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QMenu
 
+from .core.resources import LEO_ICON as ICON
 from .core.settings import ensure_default_connection
 
 MENU = "&LEO"
-ICON = ":/plugins/leo_qgis_plugin/icons/leo.svg"
 
 
 class LeoPlugin:
@@ -38,7 +38,6 @@ class LeoPlugin:
             self.provider = None
 
     def initGui(self) -> None:  # noqa: N802 - QGIS API name
-        from . import resources  # noqa: F401 - registers the plugin's Qt resources (icons)
         from .gui.browser import LeoDataItemProvider
         from .gui.file_drop import LeoFileDropHandler
         from .gui.lazy_dock import LazyDock
@@ -132,8 +131,6 @@ class LeoPlugin:
         return action
 
     def unload(self) -> None:
-        from . import resources
-
         QgsProject.instance().legendLayersAdded.disconnect(self._keep_overlay_on_top)
         QgsProject.instance().layersAdded.disconnect(self._ready_to_play)
         if self.drop_handler is not None:
@@ -172,7 +169,6 @@ class LeoPlugin:
         if self.browser_provider is not None:
             QgsApplication.dataItemProviderRegistry().removeProvider(self.browser_provider)
             self.browser_provider = None
-        resources.qCleanupResources()
 
     def open_screening(self) -> None:
         import processing
@@ -241,7 +237,7 @@ class LeoPlugin:
             self._show_message("Add a LEO catalogue connection first: its boundaries make the levels.", 1)
             return
         dialog = MultiscaleDialog(layer, self.iface.mainWindow())
-        if not dialog.exec_():
+        if not dialog.exec():
             return
         catalogue = OgcApiCatalogue(connection.url, authcfg_for(connection.url))
         self._multiscale_task = multiscale_task(catalogue, layer, dialog.chosen_fields(), dialog.chosen_stats(),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages LEO for QGIS needs (QGIS 3.22, GDAL, SpatiaLite,
-# PostgreSQL/PostGIS for the tests, Xvfb for headless screenshots).
-# Idempotent: does nothing when everything is already installed.
+# Installs the Debian packages LEO for QGIS needs (QGIS, GDAL, SpatiaLite, PostgreSQL/PostGIS for the
+# tests, Xvfb for headless screenshots) on Debian 12 (QGIS 3.22), 13 (QGIS 3.40) or unstable (QGIS 3.44).
+# Names are the same on every release: `postgresql` and `postgresql-postgis` take the release's own
+# PostgreSQL major version. Idempotent: does nothing when everything is already installed.
 set -euo pipefail
 
 PACKAGES=(
@@ -10,8 +11,7 @@ PACKAGES=(
   python3-matplotlib
   xvfb xauth imagemagick
   libsqlite3-mod-spatialite
-  postgresql-15 postgresql-15-postgis-3
-  pyqt5-dev-tools
+  postgresql postgresql-postgis
   zip gdal-bin
 )
 

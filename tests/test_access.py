@@ -188,3 +188,24 @@ def test_qgis_reads_restricted_data_with_the_token_in_its_authentication_databas
         assert api.connect(server.url).search("zebrafinch").total == 0
         with pytest.raises(NetworkError, match="HTTP 404"):
             api.connect(server.url).get("ssen-private-feeders")
+
+
+def test_a_token_kept_by_the_plugin_uses_the_api_header_method_where_qgis_has_it(catalogue):
+    from qgis.core import QgsApplication, QgsAuthMethodConfig
+
+    from leo_qgis_plugin import api
+    from leo_qgis_plugin.core.exceptions import LeoError
+
+    server, tokens = catalogue
+    with token_authcfg("council", tokens["council"]) as authcfg:
+        config = QgsAuthMethodConfig()
+        assert QgsApplication.authManager().loadAuthenticationConfig(authcfg, config, True)
+        if "APIHeader" in QgsApplication.authManager().authMethodsKeys():
+            assert config.method() == "APIHeader" and config.config("Authorization") == f"Bearer {tokens['council']}"
+        else:  # QGIS 3.22: no API-header method; the server takes the token as Basic's password
+            assert config.method() == "Basic" and config.config("password") == tokens["council"]
+        # Signed in: the registered dataset is found (SSEN's restricted one is not the council's).
+        assert {r.id for r in api.connect(server.url, authcfg=authcfg).search("zebrafinch").records} == {
+            "consortium-meters"}
+    with pytest.raises(LeoError, match="one line"):
+        api.store_token("bad", "abc\ndef")

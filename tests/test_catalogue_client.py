@@ -8,6 +8,7 @@ import pytest
 from qgis.core import QgsWkbTypes
 
 from leo_qgis_plugin import api
+from leo_qgis_plugin.core.compat import attribution
 from leo_qgis_plugin.core.datasets import cached_path
 from leo_qgis_plugin.core.exceptions import NetworkError
 
@@ -35,7 +36,7 @@ def test_search_by_words_place_time_and_keywords(sqlite_server):
 def test_add_a_dataset_live_with_its_licence_in_the_layer_metadata(project, sqlite_server):
     layer = api.add_dataset(api.connect(sqlite_server.url), "ssen-headroom", mode="live")
     assert layer.providerType() == "OAPIF" and layer.featureCount() == 68
-    assert layer.metadata().licenses() == ["CC-BY-4.0"] and "Synthetic" in layer.attribution()
+    assert layer.metadata().licenses() == ["CC-BY-4.0"] and "Synthetic" in attribution(layer)
     assert layer.customProperty("leo_qgis/dataset/version") == "1"
     assert project.mapLayer(layer.id()) is layer
 

@@ -16,6 +16,7 @@ from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QColor
 
 from leo_qgis_plugin import api
+from leo_qgis_plugin.core.compat import attribution
 from leo_qgis_plugin.core.constraints.definitions import OVERLAY_GROUP, ConstraintKind, RagPalette
 from leo_qgis_plugin.core.constraints.overlay import ConstraintOverlay
 from leo_qgis_plugin.core.exceptions import LeoError
@@ -64,7 +65,7 @@ def test_one_click_overlay_is_a_group_on_top_with_three_layers(project, catalogu
         "Flexibility zones (CMZs)", "Substations", "Primary supply areas"]
     substations_layer = overlay.layer("substations")
     assert substations_layer.featureCount() == 68
-    assert "Contains data" in substations_layer.attribution() or substations_layer.metadata().rights()
+    assert "Contains data" in attribution(substations_layer) or substations_layer.metadata().rights()
     assert substations_layer.customProperty("leo_qgis/dataset/id") == "ssen-headroom"
 
 

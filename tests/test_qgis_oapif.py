@@ -51,3 +51,41 @@ def test_extent_comes_from_the_collection(server):
     layer = oapif_layer(server, "oxon-districts")
     extent = layer.extent()
     assert -1.75 < extent.xMinimum() < -1.6 and -0.95 < extent.xMaximum() < -0.8
+
+
+@pytest.fixture(scope="module")
+def logged_server(demo_sqlite_path):
+    """The demo catalogue with every request in its log (uvicorn's access log)."""
+    from .support.servers import CatalogueServer
+
+    server = CatalogueServer(f"sqlite:///{demo_sqlite_path}", log_level="info").start()
+    yield server
+    server.stop()
+
+
+def test_a_subset_string_is_sent_as_a_cql2_filter_where_qgis_can(logged_server):
+    """QGIS 3.32+ sends a subset string to a server that declares the Filter, Features Filter, CQL2 Text and
+    Basic CQL2 conformance classes and serves queryables; 3.22 downloads everything and filters itself.
+    Either way the layer holds the right features."""
+    from urllib.parse import unquote_plus
+
+    from qgis.core import Qgis
+
+    from .support.http_client import Http
+
+    expected = Http(logged_server.url).json("/collections/ssen-headroom/items?filter=demand_rag%3D'Red'&limit=1000")
+    red = {f["id"] for f in expected["features"]}
+    assert red and expected["numberMatched"] == len(red)
+    before = len(logged_server.log.read_text().splitlines())  # only what QGIS asks from here on
+    layer = oapif_layer(logged_server, "ssen-headroom")
+    assert layer.setSubsetString("\"demand_rag\" = 'Red'")
+    features = list(layer.getFeatures())
+    assert {f["asset_id"] for f in features} == {f["properties"]["asset_id"] for f in expected["features"]}
+    log = logged_server.log.read_text().splitlines()[before:]
+    requests = [unquote_plus(line) for line in log if "/collections/ssen-headroom/items" in line]
+    sent = [line for line in requests if "filter=" in line and "demand_rag" in line and "Red" in line]
+    if Qgis.QGIS_VERSION_INT < 33200:
+        assert not sent  # filtered in QGIS: nothing was asked of the server
+        pytest.skip(f"QGIS {Qgis.version()} filters subset strings itself (CQL2 filters are sent from 3.32)")
+    assert sent, requests
+    assert any("/collections/ssen-headroom/queryables" in line for line in log)

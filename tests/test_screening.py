@@ -164,7 +164,14 @@ def test_processing_algorithm_writes_layers_and_a_report(tmp_path, leo_processin
     assert "Primary One" in html and "Site screening against network headroom" in html and "-0.10" in html
 
 
-def test_results_loaded_from_processing_are_coloured_by_scenario_rag(leo_processing):
+def test_results_loaded_from_processing_are_coloured_by_scenario_rag(leo_processing, qgis_iface, monkeypatch):
+    from qgis.core import QgsLayerTreeModel
+    from qgis.gui import QgsLayerTreeView
+
+    # Processing (3.40+) adds results through QGIS's layer tree view: give the test interface a real one.
+    view = QgsLayerTreeView()
+    view.setModel(QgsLayerTreeModel(QgsProject.instance().layerTreeRoot(), view))
+    monkeypatch.setattr(qgis_iface, "layerTreeView", lambda: view, raising=False)
     processing = leo_processing
     outputs = processing.runAndLoadResults("leo:screensites", {
         "INPUT": network_layers.sites(), "DEMAND_EXPRESSION": '"kva"', "HEADROOM": network_layers.headroom(),

@@ -17,6 +17,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from .compat import set_attribution
 from .exceptions import LeoError
 from .models import CatalogueRecord
 from .network import delete, fetch_json, post_form
@@ -145,5 +146,5 @@ def describe_layer(layer: QgsVectorLayer, record: CatalogueRecord) -> None:
         metadata.setRights([record.attribution])
     metadata.setExtent(_metadata_extent(record))
     layer.setMetadata(metadata)
-    layer.setAttribution(record.attribution)
+    set_attribution(layer, record.attribution)
     layer.setCustomProperty(f"{PROPERTY_PREFIX}/version", record.version)

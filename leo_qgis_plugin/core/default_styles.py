@@ -7,9 +7,9 @@ from qgis.core import (
     QgsFillSymbol,
     QgsSingleSymbolRenderer,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 
+from .compat import GeometryType
 from .constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ZONES_DATASET, ConstraintKind, RagPalette
 from .constraints.styling import label_with, style_areas, style_substations, style_zones
 
@@ -30,7 +30,7 @@ def apply_default_style(layer: QgsVectorLayer, dataset_id: str) -> None:
         style_zones(layer)
     elif dataset_id == EVENTS_DATASET:
         _style_events(layer)
-    elif layer.geometryType() == QgsWkbTypes.PolygonGeometry:
+    elif layer.geometryType() == GeometryType.Polygon:
         _style_boundaries(layer)
 
 

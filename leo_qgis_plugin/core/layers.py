@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from qgis.core import QgsFeature, QgsField, QgsFields, QgsGeometry, QgsPointXY, QgsVectorLayer
-from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QVariant
+from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
 
+from .compat import MetaType
 from .formats.fields import FieldDef, FieldType
 
 QVARIANT_TYPES = {
-    FieldType.STRING: QVariant.String,
-    FieldType.INTEGER: QVariant.LongLong,
-    FieldType.NUMBER: QVariant.Double,
-    FieldType.BOOLEAN: QVariant.Bool,
-    FieldType.DATE: QVariant.Date,
-    FieldType.DATETIME: QVariant.DateTime,
+    FieldType.STRING: MetaType.String,
+    FieldType.INTEGER: MetaType.LongLong,
+    FieldType.NUMBER: MetaType.Double,
+    FieldType.BOOLEAN: MetaType.Bool,
+    FieldType.DATE: MetaType.Date,
+    FieldType.DATETIME: MetaType.DateTime,
 }
 
 
@@ -33,7 +34,7 @@ def to_qvariant(value):
     """A Python value as QGIS stores it (UTC date-times, dates)."""
     if isinstance(value, datetime):
         return QDateTime(QDate(value.year, value.month, value.day),
-                         QTime(value.hour, value.minute, value.second, value.microsecond // 1000), Qt.UTC)
+                         QTime(value.hour, value.minute, value.second, value.microsecond // 1000), Qt.TimeSpec.UTC)
     if isinstance(value, date):
         return QDate(value.year, value.month, value.day)
     return value
@@ -91,8 +92,8 @@ def to_utc(value, naive_as_utc: bool = False) -> datetime | None:
     if isinstance(value, QDateTime):
         if not value.isValid():
             raise ValueError("not a valid date-time")
-        if value.timeSpec() != Qt.UTC and value.timeSpec() != Qt.OffsetFromUTC:
-            value = QDateTime(value.date(), value.time(), Qt.UTC)
+        if value.timeSpec() != Qt.TimeSpec.UTC and value.timeSpec() != Qt.TimeSpec.OffsetFromUTC:
+            value = QDateTime(value.date(), value.time(), Qt.TimeSpec.UTC)
         return datetime.fromtimestamp(value.toMSecsSinceEpoch() / 1000, timezone.utc)
     if isinstance(value, datetime):
         stamp = value

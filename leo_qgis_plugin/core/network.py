@@ -52,8 +52,10 @@ def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str,
     can wait forever, holding a worker thread; here cancelling aborts the reply, which ends the loop."""
     request = QNetworkRequest(QUrl(url))
     request.setRawHeader(b"Accept", accept.encode())
-    request.setAttribute(QNetworkRequest.FollowRedirectsAttribute, True)
-    request.setAttribute(QNetworkRequest.CacheLoadControlAttribute, QNetworkRequest.AlwaysNetwork)
+    # Follow redirects but never from https to http (Qt 6 has only this attribute, Qt 5.9+ both).
+    request.setAttribute(QNetworkRequest.Attribute.RedirectPolicyAttribute,
+                         QNetworkRequest.RedirectPolicy.NoLessSafeRedirectPolicy)
+    request.setAttribute(QNetworkRequest.Attribute.CacheLoadControlAttribute, QNetworkRequest.CacheLoadControl.AlwaysNetwork)
     if authcfg and not QgsApplication.authManager().updateNetworkRequest(request, authcfg):
         raise NetworkError(f"The authentication configuration {authcfg!r} could not be applied to {url}.")
     if feedback is not None and feedback.isCanceled():
@@ -67,7 +69,7 @@ def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str,
         # An exception must not escape a Qt slot (PyQt aborts the process): keep it, stop the transfer.
         try:
             chunk = bytes(reply.readAll())
-            status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute) or 0
+            status = reply.attribute(QNetworkRequest.Attribute.HttpStatusCodeAttribute) or 0
             if status >= 400:
                 body_start.append(chunk[:4096])
             else:
@@ -86,14 +88,14 @@ def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str,
         feedback.canceled.connect(reply.abort)
         (reply.uploadProgress if uploading else reply.downloadProgress).connect(progress)
     if not reply.isFinished():
-        loop.exec_()
+        loop.exec()
     if not write_errors:
         write_chunk()
     reply.readyRead.disconnect(write_chunk)
     if feedback is not None:
         feedback.canceled.disconnect(reply.abort)
-    failed = reply.error() != QNetworkReply.NoError
-    status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
+    failed = reply.error() != QNetworkReply.NetworkError.NoError
+    status = reply.attribute(QNetworkRequest.Attribute.HttpStatusCodeAttribute)
     message = reply.errorString()
     reply.deleteLater()
     if write_errors:
@@ -114,19 +116,19 @@ def post_form(url: str, fields: dict[str, str], file_path: Path, authcfg: str = 
               feedback: QgsFeedback | None = None) -> dict:
     """POST ``fields`` and a file as multipart/form-data (the file streamed from disk, not read into memory);
     the JSON answer. NetworkError with the server's own message when it refuses."""
-    parts = QHttpMultiPart(QHttpMultiPart.FormDataType)
+    parts = QHttpMultiPart(QHttpMultiPart.ContentType.FormDataType)
     for name, value in fields.items():
         part = QHttpPart()
-        part.setHeader(QNetworkRequest.ContentDispositionHeader, f'form-data; name="{name}"')
+        part.setHeader(QNetworkRequest.KnownHeaders.ContentDispositionHeader, f'form-data; name="{name}"')
         part.setBody(value.encode("utf-8"))
         parts.append(part)
     device = QFile(str(file_path))
-    if not device.open(QIODevice.ReadOnly):
+    if not device.open(QIODevice.OpenModeFlag.ReadOnly):
         raise NetworkError(f"Could not read {file_path}.")
     part = QHttpPart()
-    part.setHeader(QNetworkRequest.ContentDispositionHeader,
+    part.setHeader(QNetworkRequest.KnownHeaders.ContentDispositionHeader,
                    f'form-data; name="file"; filename="{file_path.name}"')
-    part.setHeader(QNetworkRequest.ContentTypeHeader, "application/octet-stream")
+    part.setHeader(QNetworkRequest.KnownHeaders.ContentTypeHeader, "application/octet-stream")
     part.setBodyDevice(device)
     parts.append(part)
     chunks: list[bytes] = []

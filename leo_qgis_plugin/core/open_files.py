@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qgis.core import QgsVectorLayer
 
+from .compat import set_attribution
 from .constraints.headroom_file import headroom_layer
 from .formats.dno_headroom import detect_publisher
 from .formats.errors import FormatError
@@ -85,12 +86,12 @@ def open_file(path: str | Path) -> OpenedFile:
         warnings = table.warnings + ([] if lookup_path else [
             "No postcode lookup beside the file: feeders are listed without their postcodes."])
         layer = table_layer(path.stem, FEEDER_FIELDS, table.rows)
-        layer.setAttribution("Contains data published by Scottish and Southern Electricity Networks")
+        set_attribution(layer, "Contains data published by Scottish and Southern Electricity Networks")
         return OpenedFile(layer, kind, len(table.rows), warnings)
     reader = read_meter_file if kind is FileKind.LEO_METER else read_price_file
     table = reader(data, path.name)
     layer = table_layer(path.stem, table.fields, table.rows)
-    layer.setAttribution("Project LEO, © 2021 University of Oxford (MIT)")
+    set_attribution(layer, "Project LEO, © 2021 University of Oxford (MIT)")
     return OpenedFile(layer, kind, len(table.rows), table.warnings)
 
 

@@ -12,6 +12,8 @@ from enum import Enum
 
 from qgis.core import QgsSettings
 
+from .compat import save_oapif_connection
+
 SETTINGS_PREFIX = "leo_qgis"
 CONNECTIONS_KEY = f"{SETTINGS_PREFIX}/connections"
 SELECTED_KEY = f"{SETTINGS_PREFIX}/selected_connection"
@@ -22,9 +24,6 @@ PORTALS = {
     "SSEN open data portal": "https://data.ssen.co.uk/",
     "National Grid Connected Data portal": "https://connecteddata.nationalgrid.co.uk/",
 }
-# QGIS's own OGC API - Features connections (Browser panel, Data Source Manager).
-QGIS_WFS_CONNECTIONS = "qgis/connections-wfs"
-QGIS_WFS_AUTH = "qgis/WFS"
 
 
 class ConnectionKind(str, Enum):
@@ -88,14 +87,9 @@ def remove_connection(name: str, settings: QgsSettings | None = None) -> None:
     settings.remove(_key(name))
 
 
-def mirror_as_qgis_oapif_connection(connection: ConnectionSettings, settings: QgsSettings | None = None) -> None:
+def mirror_as_qgis_oapif_connection(connection: ConnectionSettings) -> None:
     """Also offer the catalogue's datasets through QGIS's own OGC API - Features connections."""
-    settings = settings or QgsSettings()
-    key = f"{QGIS_WFS_CONNECTIONS}/{connection.name}"
-    settings.setValue(f"{key}/url", connection.base_url)
-    settings.setValue(f"{key}/version", "OGC_API_FEATURES")
-    settings.setValue(f"{key}/pagingenabled", True)
-    settings.setValue(f"{QGIS_WFS_AUTH}/{connection.name}/authcfg", connection.authcfg)
+    save_oapif_connection(connection.name, connection.base_url, connection.authcfg)
 
 
 def ensure_default_connection(settings: QgsSettings | None = None) -> ConnectionSettings | None:
@@ -114,7 +108,7 @@ def ensure_default_connection(settings: QgsSettings | None = None) -> Connection
             save_connection(ConnectionSettings(name, portal, ConnectionKind.CKAN), settings)
     connection = ConnectionSettings(DEFAULT_CONNECTION_NAME, url or DEFAULT_URL)
     save_connection(connection, settings)
-    mirror_as_qgis_oapif_connection(connection, settings)
+    mirror_as_qgis_oapif_connection(connection)
     settings.setValue(SELECTED_KEY, connection.name)
     return connection
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qgis.core import QgsDataProvider, QgsFeedback, QgsMapLayer, QgsProject, QgsVectorLayer
+from qgis.core import QgsDataProvider, QgsFeedback, QgsProject, QgsVectorLayer
 
 from .catalogue import PROPERTY_PREFIX, OgcApiCatalogue, describe_layer
+from .compat import LayerType
 from .datasets import AddMode, download
 from .exceptions import LeoError
 from .models import CatalogueRecord
@@ -25,7 +26,7 @@ def catalogue_layers(project: QgsProject | None = None) -> list[QgsVectorLayer]:
     """Layers of the project that came from an OGC API catalogue and remember their version."""
     project = project or QgsProject.instance()
     return [layer for layer in project.mapLayers().values()
-            if layer.type() == QgsMapLayer.VectorLayer and layer.customProperty(f"{PROPERTY_PREFIX}/id")
+            if layer.type() == LayerType.Vector and layer.customProperty(f"{PROPERTY_PREFIX}/id")
             and layer.customProperty(f"{PROPERTY_PREFIX}/catalogue")
             and not layer.customProperty(f"{PROPERTY_PREFIX}/resource")]
 

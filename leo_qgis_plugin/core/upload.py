@@ -13,14 +13,13 @@ from pathlib import Path
 from qgis.core import (
     QgsFeatureRequest,
     QgsFeedback,
-    QgsGeometry,
     QgsProject,
     QgsVectorFileWriter,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 
 from .catalogue import OgcApiCatalogue
+from .compat import GeometryType, GeometryValidationEngine
 from .exceptions import LeoError
 from .licences import LICENCES
 
@@ -99,7 +98,7 @@ def check_layer(layer: QgsVectorLayer, feedback: QgsFeedback | None = None,
     spatial = layer.isSpatial()
     if spatial and not layer.crs().isValid():
         check.problems.append("The layer has no coordinate reference system: set one (Layer Properties > Source).")
-    if not spatial or layer.geometryType() == QgsWkbTypes.PointGeometry:  # points are valid by construction
+    if not spatial or layer.geometryType() == GeometryType.Point:  # points are valid by construction
         return check
     request = QgsFeatureRequest().setNoAttributes()
     total = max(check.features, 1)
@@ -114,7 +113,7 @@ def check_layer(layer: QgsVectorLayer, feedback: QgsFeedback | None = None,
             continue
         check.invalid += 1
         if len(check.examples) < MAX_REPORTED:
-            errors = geometry.validateGeometry(QgsGeometry.ValidatorGeos)
+            errors = geometry.validateGeometry(GeometryValidationEngine.Geos)
             reason = errors[0].what() if errors else "not valid"
             check.examples.append(f"feature {feature.id()}: {reason}")
     return check

@@ -8,7 +8,6 @@ from qgis.core import (
     QgsDataCollectionItem,
     QgsDataItem,
     QgsDataItemProvider,
-    QgsDataProvider,
     QgsDataSourceUri,
     QgsErrorItem,
     QgsLayerItem,
@@ -16,10 +15,11 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.catalogue import OgcApiCatalogue
+from ..core.compat import BrowserLayerType, DataItemProviderCapability
 from ..core.exceptions import LeoError
+from ..core.resources import LEO_ICON as ICON
 from ..core.settings import ConnectionKind, ConnectionSettings, load_connections
 
-ICON = ":/plugins/leo_qgis_plugin/icons/leo.svg"
 MAX_DATASETS = 500
 
 
@@ -30,7 +30,7 @@ class DatasetItem(QgsLayerItem):
         uri.setParam("typename", record.id)
         if connection.authcfg:
             uri.setAuthConfigId(connection.authcfg)
-        kind = QgsLayerItem.TableLayer if record.kind == "table" else QgsLayerItem.Vector
+        kind = BrowserLayerType.TableLayer if record.kind == "table" else BrowserLayerType.Vector
         super().__init__(parent, record.title, f"{parent.path()}/{record.id}", uri.uri(False), kind, "OAPIF")
         self.setToolTip(f"{record.description}\n\nLicence: {record.licence}\n{record.attribution}")
 
@@ -71,7 +71,7 @@ class LeoDataItemProvider(QgsDataItemProvider):
         return "leo"
 
     def capabilities(self) -> int:
-        return QgsDataProvider.Net
+        return DataItemProviderCapability.NetworkSources
 
     def createDataItem(self, path: str, parent: QgsDataItem):  # noqa: N802
         return LeoRootItem() if not path else None

@@ -109,7 +109,7 @@ class CatalogueDock(QDockWidget):
         layout.addLayout(filters)
         self.count = QLabel("")
         layout.addWidget(self.count)
-        splitter = QSplitter(Qt.Vertical)
+        splitter = QSplitter(Qt.Orientation.Vertical)
         self.list = QListWidget()
         self.list.setWordWrap(True)
         splitter.addWidget(self.list)
@@ -182,7 +182,7 @@ class CatalogueDock(QDockWidget):
         """Add (connection None) or edit a connection."""
         taken = {self.connection.itemText(i) for i in range(self.connection.count())}
         dialog = ConnectionDialog(connection, taken, self)
-        if not dialog.exec_():
+        if not dialog.exec():
             return
         new = dialog.connection()
         if connection is not None and connection.name != new.name:

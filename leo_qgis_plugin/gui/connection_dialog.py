@@ -33,7 +33,7 @@ class ConnectionDialog(QDialog):
         form.addRow("Kind", self.kind)
         form.addRow("Authentication", self.auth)
         form.addRow(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)

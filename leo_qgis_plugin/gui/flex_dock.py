@@ -3,9 +3,10 @@ metered for the event selected in the baselines table, and delivery by zone from
 
 from __future__ import annotations
 
-from qgis.core import QgsMapLayer, QgsProject, QgsVectorLayer
+from qgis.core import QgsProject, QgsVectorLayer
 from qgis.PyQt.QtWidgets import QComboBox, QDockWidget, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ..core.compat import LayerType
 from ..core.layers import to_utc
 from .charts import LazyChart
 
@@ -54,7 +55,7 @@ class FlexDock(QDockWidget):
             combo.blockSignals(True)
             combo.clear()
             for layer in QgsProject.instance().mapLayers().values():
-                if layer.type() == QgsMapLayer.VectorLayer and markers <= set(layer.fields().names()):
+                if layer.type() == LayerType.Vector and markers <= set(layer.fields().names()):
                     combo.addItem(layer.name(), layer.id())
             combo.setCurrentIndex(max(0, combo.findData(current)))
             combo.blockSignals(False)

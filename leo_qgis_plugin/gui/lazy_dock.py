@@ -29,7 +29,7 @@ class LazyDock(QObject):
         """The panel, made and added to QGIS's window if it is not yet."""
         if self.dock is None:
             self.dock = self.make()
-            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
             self.dock.toggleViewAction().toggled.connect(self._shown)
         return self.dock
 

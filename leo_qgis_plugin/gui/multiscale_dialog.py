@@ -40,7 +40,7 @@ class MultiscaleDialog(QDialog):
             row.addWidget(box)
         layout.addWidget(stats_box)
         layout.addWidget(self._group(f"RAG fields (share of {', '.join(RAG_STATES)})", self.rag_fields))
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -50,8 +50,8 @@ class MultiscaleDialog(QDialog):
         widget = QListWidget()
         for name in names:
             item = QListWidgetItem(name)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked if checked(name) else Qt.Unchecked)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if checked(name) else Qt.CheckState.Unchecked)
             widget.addItem(item)
         widget.setMaximumHeight(120)
         return widget
@@ -64,7 +64,7 @@ class MultiscaleDialog(QDialog):
 
     @staticmethod
     def _checked(widget: QListWidget) -> list[str]:
-        return [widget.item(i).text() for i in range(widget.count()) if widget.item(i).checkState() == Qt.Checked]
+        return [widget.item(i).text() for i in range(widget.count()) if widget.item(i).checkState() == Qt.CheckState.Checked]
 
     def chosen_fields(self) -> list[str]:
         return self._checked(self.fields)

@@ -25,6 +25,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core.compat import AnimationState, TemporalNavigationMode
 from ..core.temporal.clock import UK, from_qdatetime, to_qdatetime, uk_label
 from ..core.temporal.controller import bind_playback, bound_playbacks
 from .charts import LazyChart
@@ -51,11 +52,11 @@ class TimeDock(QDockWidget):
         layout.addWidget(self.now)
         buttons = QHBoxLayout()
         # Qt's own media icons: every platform font draws them (the ⏮ ⏭ characters are missing from many).
-        self.back = QPushButton(self.style().standardIcon(QStyle.SP_MediaSkipBackward), "")
+        self.back = QPushButton(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward), "")
         self.back.setToolTip("Step back one frame")
         self.play = QPushButton("Play")
         self.play.setCheckable(True)
-        self.forward = QPushButton(self.style().standardIcon(QStyle.SP_MediaSkipForward), "")
+        self.forward = QPushButton(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward), "")
         self.forward.setToolTip("Step forward one frame")
         self.loop = QCheckBox("Loop")
         self.speed = QDoubleSpinBox()
@@ -128,7 +129,7 @@ class TimeDock(QDockWidget):
         return edit
 
     def _play(self, on: bool) -> None:
-        self.controller.setNavigationMode(QgsTemporalNavigationObject.Animated)
+        self.controller.setNavigationMode(TemporalNavigationMode.Animated)
         self.controller.playForward() if on else self.controller.pause()
         self.play.setText("Pause" if on else "Play")
 
@@ -163,7 +164,7 @@ class TimeDock(QDockWidget):
         self.chart.set_cursor(start)
         # PyQt 5 cannot connect to the controller's stateChanged (an unregistered enum): follow it from here,
         # e.g. the button returns to Play when the animation reaches the end.
-        playing = self.controller.animationState() == QgsTemporalNavigationObject.Forward
+        playing = self.controller.animationState() == AnimationState.Forward
         if playing != self.play.isChecked():
             self.play.blockSignals(True)
             self.play.setChecked(playing)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from qgis.core import (
     QgsFeatureSink,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterField,
     QgsProcessingParameterVectorLayer,
-    QgsWkbTypes,
 )
 
 from ..core.aggregate.stats import Stat
+from ..core.compat import ProcessingFieldParameterDataType, ProcessingSourceType, WkbType, parameter_as_strings
 from ..core.exceptions import LeoError
 from .base import LeoAlgorithm
 
@@ -46,19 +45,19 @@ class AggregateAlgorithm(LeoAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.INPUT, "Features to aggregate", [QgsProcessing.TypeVectorAnyGeometry]))
+            self.INPUT, "Features to aggregate", [ProcessingSourceType.VectorAnyGeometry]))
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.BOUNDARIES, "Boundaries", [QgsProcessing.TypeVectorPolygon]))
+            self.BOUNDARIES, "Boundaries", [ProcessingSourceType.VectorPolygon]))
         self.addParameter(QgsProcessingParameterField(
-            self.FIELDS, "Numeric fields", parentLayerParameterName=self.INPUT, type=QgsProcessingParameterField.Numeric,
-            allowMultiple=True, optional=True))
+            self.FIELDS, "Numeric fields", parentLayerParameterName=self.INPUT,
+            type=ProcessingFieldParameterDataType.Numeric, allowMultiple=True, optional=True))
         self.addParameter(QgsProcessingParameterEnum(
             self.STATS, "Statistics", [s.value for s in STATS], allowMultiple=True,
             defaultValue=[STATS.index(Stat.SUM), STATS.index(Stat.MEAN)]))
         self.addParameter(QgsProcessingParameterField(
             self.RAG_FIELDS, "RAG fields (Red, Amber, Green)", parentLayerParameterName=self.INPUT,
-            type=QgsProcessingParameterField.String, allowMultiple=True, optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Aggregates", QgsProcessing.TypeVectorPolygon))
+            type=ProcessingFieldParameterDataType.String, allowMultiple=True, optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Aggregates", ProcessingSourceType.VectorPolygon))
         self.addOutput(QgsProcessingOutputNumber(self.OUTSIDE, "Features outside every boundary"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -68,15 +67,15 @@ class AggregateAlgorithm(LeoAlgorithm):
         layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
         boundaries = self.parameterAsVectorLayer(parameters, self.BOUNDARIES, context)
         try:
-            result = aggregate(layer, boundaries, self.parameterAsFields(parameters, self.FIELDS, context),
+            result = aggregate(layer, boundaries, parameter_as_strings(self, parameters, self.FIELDS, context),
                                [STATS[i] for i in self.parameterAsEnums(parameters, self.STATS, context)],
-                               self.parameterAsFields(parameters, self.RAG_FIELDS, context), feedback=feedback)
+                               parameter_as_strings(self, parameters, self.RAG_FIELDS, context), feedback=feedback)
         except LeoError as exc:
             raise QgsProcessingException(str(exc)) from None
         for message in result.messages:
             feedback.pushWarning(message)
         feedback.pushInfo(f"{result.features:,} features; {result.outside:,.1f} outside every boundary.")
         sink, sink_id = self.parameterAsSink(parameters, self.OUTPUT, context, result.layer.fields(),
-                                             QgsWkbTypes.MultiPolygon, result.layer.crs())
+                                             WkbType.MultiPolygon, result.layer.crs())
         sink.addFeatures(result.layer.getFeatures(), QgsFeatureSink.FastInsert)
         return {self.OUTPUT: sink_id, self.OUTSIDE: result.outside}

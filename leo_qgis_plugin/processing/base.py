@@ -8,10 +8,10 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingParameterString,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 
 from ..core.catalogue import OgcApiCatalogue
+from ..core.compat import WkbType
 from ..core.settings import authcfg_for, selected_connection
 
 
@@ -57,7 +57,7 @@ class LeoAlgorithm(QgsProcessingAlgorithm):
 
     def write_table(self, parameters, name: str, context, layer: QgsVectorLayer) -> str:
         """Copy a table (no geometry) into the output sink ``name``; its id for the results."""
-        sink, sink_id = self.parameterAsSink(parameters, name, context, layer.fields(), QgsWkbTypes.NoGeometry,
+        sink, sink_id = self.parameterAsSink(parameters, name, context, layer.fields(), WkbType.NoGeometry,
                                              QgsCoordinateReferenceSystem())
         sink.addFeatures(layer.getFeatures(), QgsFeatureSink.FastInsert)
         return sink_id

@@ -5,7 +5,6 @@ from __future__ import annotations
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsGeometry,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputString,
@@ -19,6 +18,7 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
 )
 
+from ..core.compat import ProcessingSourceType
 from ..core.exceptions import LeoError
 from ..core.export.formats import ExportFormat
 from .base import LeoAlgorithm
@@ -53,13 +53,14 @@ class ExportLayersAlgorithm(LeoAlgorithm):
     REPORT = "REPORT"
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
-        self.addParameter(QgsProcessingParameterMultipleLayers(self.LAYERS, "Layers", QgsProcessing.TypeVectorAnyGeometry))
+        self.addParameter(QgsProcessingParameterMultipleLayers(self.LAYERS, "Layers",
+                                                               ProcessingSourceType.VectorAnyGeometry))
         self.addParameter(QgsProcessingParameterEnum(self.FORMAT, "Format", [f.value.label for f in FORMATS],
                                                      defaultValue=0))
         self.addParameter(QgsProcessingParameterCrs(self.CRS, "Reproject to", "EPSG:27700", optional=True))
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Clip to extent", optional=True))
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.CLIP, "Clip to polygons (e.g. a district from oxon-districts)", [QgsProcessing.TypeVectorPolygon],
+            self.CLIP, "Clip to polygons (e.g. a district from oxon-districts)", [ProcessingSourceType.VectorPolygon],
             optional=True))
         self.addParameter(QgsProcessingParameterBoolean(self.SELECTED, "Selected features only", False))
         self.addParameter(QgsProcessingParameterString(

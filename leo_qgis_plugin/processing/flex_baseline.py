@@ -6,7 +6,6 @@ from pathlib import Path
 
 from qgis.core import (
     QgsFeatureRequest,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -17,6 +16,7 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
 )
 
+from ..core.compat import FeatureRequestFlag, ProcessingNumberParameterType, ProcessingSourceType
 from ..core.flex.definitions import (
     AVAILABILITY_GBP_PER_KW_H,
     UTILISATION_GBP_PER_KWH,
@@ -81,7 +81,7 @@ class FlexBaselineAlgorithm(LeoAlgorithm):
     CHARTS = "CHARTS"
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
-        table = [QgsProcessing.TypeVector]
+        table = [ProcessingSourceType.Vector]
         self.addParameter(QgsProcessingParameterVectorLayer(self.LOAD, "Load series (site, time, value)", table))
         self._field(self.SITE, "Site id field", self.LOAD, "primary_id")
         self._field(self.TIME, "Time field", self.LOAD, "timestamp")
@@ -104,7 +104,7 @@ class FlexBaselineAlgorithm(LeoAlgorithm):
         self.addParameter(QgsProcessingParameterEnum(self.METHOD, "Method", [m.value for m in METHODS], defaultValue=0))
         self.addParameter(QgsProcessingParameterBoolean(self.ADJUST, "In-day adjustment (BL01, mid 8 of 10)", False))
         self.addParameter(QgsProcessingParameterNumber(
-            self.CAP, "Adjustment cap per period (kWh; empty for none)", QgsProcessingParameterNumber.Double,
+            self.CAP, "Adjustment cap per period (kWh; empty for none)", ProcessingNumberParameterType.Double,
             optional=True, minValue=0.0))
         self.addParameter(QgsProcessingParameterNumber(self.HIGH_X, "High X of Y: X", defaultValue=5, minValue=1))
         self.addParameter(QgsProcessingParameterNumber(self.HIGH_Y, "High X of Y: Y", defaultValue=10, minValue=1))
@@ -113,13 +113,13 @@ class FlexBaselineAlgorithm(LeoAlgorithm):
             optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.AVAILABILITY, "Availability price (£/kW/h) when an event has none",
-            QgsProcessingParameterNumber.Double, AVAILABILITY_GBP_PER_KW_H, minValue=0.0))
+            ProcessingNumberParameterType.Double, AVAILABILITY_GBP_PER_KW_H, minValue=0.0))
         self.addParameter(QgsProcessingParameterNumber(
             self.UTILISATION, "Utilisation price (£/kWh) when an event has none",
-            QgsProcessingParameterNumber.Double, UTILISATION_GBP_PER_KWH, minValue=0.0))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Baselines", QgsProcessing.TypeVector))
+            ProcessingNumberParameterType.Double, UTILISATION_GBP_PER_KWH, minValue=0.0))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Baselines", ProcessingSourceType.Vector))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.SUMMARY, "Business case by provider, zone and month", QgsProcessing.TypeVector))
+            self.SUMMARY, "Business case by provider, zone and month", ProcessingSourceType.Vector))
         self.addParameter(QgsProcessingParameterFolderDestination(
             self.CHARTS, "Charts and CSV for reports (folder)", optional=True, createByDefault=False))
 
@@ -189,7 +189,7 @@ def _profiles(layer, method: Method) -> tuple[dict[str, list[float]], dict[str, 
         raise BaselineError(f"The profiles layer needs the fields key, slot and kwh; it has {', '.join(names)}.")
     nominated: dict[str, dict[int, float]] = {}
     reference: dict[str, dict[str, float]] = {}
-    for feature in layer.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)):
+    for feature in layer.getFeatures(QgsFeatureRequest().setFlags(FeatureRequestFlag.NoGeometry)):
         key, slot, kwh = str(feature["key"]), str(feature["slot"]).strip(), feature["kwh"]
         try:
             if method is Method.NOMINATED:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from ..core.resources import LEO_ICON
 from .aggregate import AggregateAlgorithm
 from .export_layers import ExportLayersAlgorithm
 from .extract_dataset import ExtractDatasetAlgorithm
@@ -21,7 +22,7 @@ class LeoProvider(QgsProcessingProvider):
         return "LEO for QGIS"
 
     def icon(self) -> QIcon:
-        return QIcon(":/plugins/leo_qgis_plugin/icons/leo.svg")
+        return QIcon(LEO_ICON)
 
     def loadAlgorithms(self) -> None:  # noqa: N802 - QGIS API name
         self.addAlgorithm(ScreenSitesAlgorithm())

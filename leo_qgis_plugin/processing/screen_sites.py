@@ -6,7 +6,6 @@ from pathlib import Path
 
 from qgis.core import (
     QgsFeatureSink,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingParameterExpression,
@@ -14,9 +13,9 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterVectorLayer,
-    QgsWkbTypes,
 )
 
+from ..core.compat import ProcessingNumberParameterType, ProcessingSourceType, WkbType
 from ..core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, RagPalette
 from ..core.constraints.styling import style_screened_sites
 from ..core.exceptions import LeoError
@@ -70,24 +69,24 @@ class ScreenSitesAlgorithm(LeoAlgorithm):
     def initAlgorithm(self, config=None) -> None:  # noqa: N802
         self.addParameter(QgsProcessingParameterVectorLayer(
             self.INPUT, "Sites (points or polygons, any CRS)",
-            [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]))
+            [ProcessingSourceType.VectorPoint, ProcessingSourceType.VectorPolygon]))
         self.addParameter(QgsProcessingParameterExpression(
             self.DEMAND, "Added demand per site (kVA)", parentLayerParameterName=self.INPUT, optional=True))
         self.addParameter(QgsProcessingParameterExpression(
             self.GENERATION, "Added generation per site (kW)", parentLayerParameterName=self.INPUT, optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.MAX_DISTANCE, "Maximum distance to the nearest primary (metres)",
-            QgsProcessingParameterNumber.Double, 2000.0, minValue=0.0))
+            ProcessingNumberParameterType.Double, 2000.0, minValue=0.0))
         self.add_catalogue_parameter(optional=True)
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.HEADROOM, "Headroom layer (instead of the catalogue's)", [QgsProcessing.TypeVectorPoint],
+            self.HEADROOM, "Headroom layer (instead of the catalogue's)", [ProcessingSourceType.VectorPoint],
             optional=True))
         self.addParameter(QgsProcessingParameterVectorLayer(
-            self.AREAS, "Supply areas layer (instead of the catalogue's)", [QgsProcessing.TypeVectorPolygon],
+            self.AREAS, "Supply areas layer (instead of the catalogue's)", [ProcessingSourceType.VectorPolygon],
             optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Screened sites"))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.SUMMARY, "Summary by substation", QgsProcessing.TypeVector))
+            self.SUMMARY, "Summary by substation", ProcessingSourceType.Vector))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.REPORT, "Report (HTML)", "HTML files (*.html)", optional=True, createByDefault=False))
 
@@ -125,7 +124,7 @@ class ScreenSitesAlgorithm(LeoAlgorithm):
                                               result.sites.wkbType(), result.sites.crs())
         sink.addFeatures(result.sites.getFeatures(), QgsFeatureSink.FastInsert)
         summary_sink, summary_id = self.parameterAsSink(parameters, self.SUMMARY, context, result.summary.fields(),
-                                                        QgsWkbTypes.NoGeometry, result.summary.crs())
+                                                        WkbType.NoGeometry, result.summary.crs())
         summary_sink.addFeatures(result.summary.getFeatures(), QgsFeatureSink.FastInsert)
         outputs = {self.OUTPUT: sites_id, self.SUMMARY: summary_id}
         if context.willLoadLayerOnCompletion(sites_id):

@@ -14,6 +14,7 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
 )
 
+from ..core.compat import ProcessingFieldParameterDataType, parameter_as_strings
 from ..core.exceptions import LeoError
 from ..core.licences import LICENCES
 from ..core.upload import AccessLevel, UploadDetails, upload_layer
@@ -72,10 +73,10 @@ class UploadLayerAlgorithm(LeoAlgorithm):
             self.ORGANISATION, "Organisation (admins only; yours if empty)", optional=True))
         self.addParameter(QgsProcessingParameterField(
             self.TIME_FIELD, "Time field (instants, or start of periods)", parentLayerParameterName=self.INPUT,
-            type=QgsProcessingParameterField.DateTime, optional=True))
+            type=ProcessingFieldParameterDataType.DateTime, optional=True))
         self.addParameter(QgsProcessingParameterField(
             self.TIME_END_FIELD, "End-of-period field", parentLayerParameterName=self.INPUT,
-            type=QgsProcessingParameterField.DateTime, optional=True))
+            type=ProcessingFieldParameterDataType.DateTime, optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.DATASET, "New version of dataset (id; empty for a new dataset)", optional=True))
         self.addParameter(QgsProcessingParameterBoolean(
@@ -100,8 +101,8 @@ class UploadLayerAlgorithm(LeoAlgorithm):
             keywords=keywords, licence=licence,
             access=ACCESS_LEVELS[self.parameterAsEnum(parameters, self.ACCESS, context)],
             organisation=self.parameterAsString(parameters, self.ORGANISATION, context),
-            time_field=(self.parameterAsFields(parameters, self.TIME_FIELD, context) or [""])[0],
-            time_end_field=(self.parameterAsFields(parameters, self.TIME_END_FIELD, context) or [""])[0],
+            time_field=(parameter_as_strings(self, parameters, self.TIME_FIELD, context) or [""])[0],
+            time_end_field=(parameter_as_strings(self, parameters, self.TIME_END_FIELD, context) or [""])[0],
             repair=self.parameterAsBoolean(parameters, self.REPAIR, context))
         dataset_id = self.parameterAsString(parameters, self.DATASET, context).strip() or None
         try:

@@ -1,5 +1,5 @@
-"""A token in QGIS's authentication database, as a user would keep it: a Basic configuration whose password
-is the token."""
+"""A token in QGIS's authentication database, kept as a user would keep it through the plugin: an
+``Authorization: Bearer`` header where QGIS has the APIHeader method (3.40, 3.44), else the password of Basic."""
 
 from __future__ import annotations
 
@@ -9,19 +9,16 @@ from contextlib import contextmanager
 
 @contextmanager
 def token_authcfg(name: str, token: str) -> Iterator[str]:
-    """The id of a Basic authcfg carrying ``token``; removed afterwards."""
-    from qgis.core import QgsApplication, QgsAuthMethodConfig
+    """The id of an authcfg carrying ``token``; removed afterwards."""
+    from qgis.core import QgsApplication
+
+    from leo_qgis_plugin.core.auth import store_token
 
     manager = QgsApplication.authManager()
     if not manager.masterPasswordIsSet():
         assert manager.setMasterPassword("leo-tests", True)
-    config = QgsAuthMethodConfig("Basic")
-    config.setName(name)
-    config.setConfig("username", name)
-    config.setConfig("password", token)
-    ok, config = manager.storeAuthenticationConfig(config)
-    assert ok
+    authcfg = store_token(name, token)
     try:
-        yield config.id()
+        yield authcfg
     finally:
-        manager.removeAuthenticationConfig(config.id())
+        manager.removeAuthenticationConfig(authcfg)

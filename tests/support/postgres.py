@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL/PostGIS cluster on a free loopback port (Debian's PostgreSQL 15)."""
+"""A throwaway PostgreSQL/PostGIS cluster on a free loopback port (the Debian release's own PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+def postgres_bin() -> Path:
+    """The newest installed PostgreSQL's programs (Debian 12 has 15, Debian 13 has 17, unstable newer)."""
+    versions = sorted((p for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")), key=lambda p: int(p.parts[-3]))
+    if not versions:
+        raise RuntimeError("PostgreSQL is not installed (make test installs postgresql and postgresql-postgis).")
+    return versions[-1].parent
 
 
 def free_port() -> int:
@@ -27,6 +33,7 @@ class PostgresCluster:
         self.root = Path(tempfile.mkdtemp(prefix="leo-pg-"))
         self.data = self.root / "data"
         self.sockets = self.root / "sockets"
+        self.bin = postgres_bin()
         self.run_as: list[str] = []
         if os.geteuid() == 0:
             # initdb refuses to run as root: run the cluster as the postgres user.
@@ -43,23 +50,21 @@ class PostgresCluster:
 
     def start(self) -> str:
         """Start the cluster, create database ``leo`` with PostGIS; return its URL."""
-        if not (PG_BIN / "initdb").exists():
-            raise RuntimeError("PostgreSQL 15 is not installed (make test installs postgresql-15-postgis-3).")
-        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-E", "UTF8",
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "-U", "postgres")
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sockets} -c fsync=off -c timezone=UTC"
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l",
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l",
                   str(self.root / "log.txt"), "start")
         return self.create_database("leo")
 
     def create_database(self, name: str) -> str:
         """A new, empty database in this cluster; its URL."""
-        self._run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
         try:
-            self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         except subprocess.CalledProcessError:
             pass
         shutil.rmtree(self.root, ignore_errors=True)

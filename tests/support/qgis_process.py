@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 from .servers import ROOT
 
-# Debian 12's /usr/bin/qgis_process wrapper adds --noversioncheck, which qgis_process rejects.
-QGIS_PROCESS = "/usr/bin/qgis_process.bin"
+
+def qgis_process() -> str:
+    """The ``qgis_process`` to call. Debian 12's wrapper script passes ``--noversioncheck`` (from
+    /etc/default/qgis), which qgis_process rejects, so there the program behind it is called; Debian 13's and
+    unstable's wrappers strip that option and are called as they are."""
+    wrapper = shutil.which("qgis_process")
+    if wrapper is None:
+        raise RuntimeError("qgis_process is not installed (Debian package qgis-providers / qgis).")
+    binary = Path(wrapper + ".bin")
+    if binary.exists() and "noversioncheck" not in Path(wrapper).read_text(errors="replace"):
+        return str(binary)
+    return wrapper
 
 
 def run_algorithm(algorithm: str, parameters: list[str], config: Path) -> subprocess.CompletedProcess:
@@ -18,8 +29,8 @@ def run_algorithm(algorithm: str, parameters: list[str], config: Path) -> subpro
            "QGIS_CUSTOM_CONFIG_PATH": str(config)}
     enabled = config / ".leo-enabled"  # qgis_process fails on enabling a plugin twice
     if not enabled.exists():
-        subprocess.run([QGIS_PROCESS, "plugins", "enable", "leo_qgis_plugin"], env=env, capture_output=True,
+        subprocess.run([qgis_process(), "plugins", "enable", "leo_qgis_plugin"], env=env, capture_output=True,
                        timeout=120, check=True)
         enabled.touch()
-    return subprocess.run([QGIS_PROCESS, "run", algorithm, "--", *parameters], env=env, capture_output=True,
+    return subprocess.run([qgis_process(), "run", algorithm, "--", *parameters], env=env, capture_output=True,
                           text=True, timeout=300)

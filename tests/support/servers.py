@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 class CatalogueServer:
     """A uvicorn process serving one database; ``url`` ends with a slash."""
 
-    def __init__(self, db_url: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, db_url: str, env: dict[str, str] | None = None, log_level: str = "warning") -> None:
         self.db_url = db_url
         self.env = env or {}
+        self.log_level = log_level  # "info" logs every request (uvicorn's access log) into ``log``
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"leo-server-{self.port}.log"
@@ -30,7 +31,7 @@ class CatalogueServer:
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "leo_catalogue", "serve", "--db", self.db_url, "--port", str(self.port),
-                 "--log-level", "warning"],
+                 "--log-level", self.log_level],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 60

@@ -26,8 +26,8 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from ..compat import GeometryType, MetaType
 from ..exceptions import LeoError
 from ..layers import is_null
 from .point_arrays import read_points
@@ -64,9 +64,9 @@ def aggregate(layer: QgsVectorLayer, boundaries: QgsVectorLayer, fields: list[st
     stats = [Stat(s) for s in (stats or [Stat.SUM, Stat.MEAN])]
     _check_fields(layer, fields, rag_fields)
     shapes, messages = _boundary_shapes(boundaries)
-    if QgsWkbTypes.geometryType(layer.wkbType()) == QgsWkbTypes.PointGeometry:
+    if QgsWkbTypes.geometryType(layer.wkbType()) == GeometryType.Point:
         parts = _points(layer, fields + rag_fields, shapes, boundaries.crs(), feedback)
-    elif QgsWkbTypes.geometryType(layer.wkbType()) in (QgsWkbTypes.PolygonGeometry, QgsWkbTypes.LineGeometry):
+    elif QgsWkbTypes.geometryType(layer.wkbType()) in (GeometryType.Polygon, GeometryType.Line):
         parts = _apportioned(layer, fields + rag_fields, shapes, boundaries.crs(), feedback)
     else:
         raise LeoError(f"{layer.name()!r} has no geometry to aggregate by place.")
@@ -94,7 +94,7 @@ def _check_fields(layer: QgsVectorLayer, fields: list[str], rag_fields: list[str
 
 def _boundary_shapes(boundaries: QgsVectorLayer) -> tuple[list[QgsFeature], list[str]]:
     """The boundary features, invalid geometries repaired (and reported)."""
-    if QgsWkbTypes.geometryType(boundaries.wkbType()) != QgsWkbTypes.PolygonGeometry:
+    if QgsWkbTypes.geometryType(boundaries.wkbType()) != GeometryType.Polygon:
         raise LeoError(f"Boundaries must be polygons; {boundaries.name()!r} is not.")
     shapes, messages = [], []
     for feature in boundaries.getFeatures():
@@ -141,7 +141,7 @@ def _apportioned(layer: QgsVectorLayer, names: list[str], shapes: list[QgsFeatur
     for n, geometry in enumerate(geometries):
         index.addFeature(n, geometry.boundingBox())
     to_measure = QgsCoordinateTransform(layer.crs(), crs, QgsProject.instance().transformContext())
-    polygons = QgsWkbTypes.geometryType(layer.wkbType()) == QgsWkbTypes.PolygonGeometry
+    polygons = QgsWkbTypes.geometryType(layer.wkbType()) == GeometryType.Polygon
     size = (lambda g: g.area()) if polygons else (lambda g: g.length())
     boundary, weight, rows = [], [], {name: [] for name in names}
     count = 0
@@ -220,7 +220,7 @@ def _output_layer(boundaries: QgsVectorLayer, shapes: list[QgsFeature], parts: C
                            "memory")
     output_fields = QgsFields(boundaries.fields())
     for column in columns:
-        output_fields.append(QgsField(column, QVariant.Double))
+        output_fields.append(QgsField(column, MetaType.Double))
     layer.dataProvider().addAttributes(output_fields.toList())
     layer.updateFields()
     features = []

@@ -17,8 +17,8 @@ from qgis.core import (
     QgsStyle,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from ..compat import MetaType
 from ..constraints.styling import label_with
 from ..default_styles import name_field
 from .aggregate import AggregateResult, Stat, aggregate
@@ -47,7 +47,7 @@ def standard_levels(districts: QgsVectorLayer, msoas: QgsVectorLayer, county_nam
 def county_from(districts: QgsVectorLayer, name: str) -> QgsVectorLayer:
     """One polygon: the union of the districts."""
     county = QgsVectorLayer(f"MultiPolygon?crs={districts.crs().authid()}", name, "memory")
-    county.dataProvider().addAttributes([QgsField("name", QVariant.String)])
+    county.dataProvider().addAttributes([QgsField("name", MetaType.String)])
     county.updateFields()
     feature = QgsFeature(county.fields())
     parts = [f.geometry().makeValid() for f in districts.getFeatures() if not f.geometry().isEmpty()]

@@ -47,18 +47,18 @@ def containing_boundary(xs: np.ndarray, ys: np.ndarray, boundaries: list[QgsGeom
 
 def _paint(shapes: list[tuple[int, QgsGeometry]], width: int, height: int, origin: tuple[float, float],
            size: float) -> np.ndarray:
-    image = QImage(width, height, QImage.Format_RGB32)
+    image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(0)
     painter = QPainter(image)
-    painter.setRenderHint(QPainter.Antialiasing, False)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     paths = [(index, _path(geometry, origin, size)) for index, geometry in shapes]
-    painter.setPen(Qt.NoPen)
+    painter.setPen(Qt.PenStyle.NoPen)
     for index, path in paths:
         painter.setBrush(QColor.fromRgb(index + 1))
         painter.drawPath(path)
     # Three pixels wide: every pixel an edge passes through, even by a corner, is marked.
     painter.setPen(QPen(QColor.fromRgb(EDGE), 3))
-    painter.setBrush(Qt.NoBrush)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
     for _, path in paths:
         painter.drawPath(path)
     painter.end()
@@ -70,7 +70,7 @@ def _paint(shapes: list[tuple[int, QgsGeometry]], width: int, height: int, origi
 
 def _path(geometry: QgsGeometry, origin: tuple[float, float], size: float) -> QPainterPath:
     path = QPainterPath()
-    path.setFillRule(Qt.OddEvenFill)  # holes stay empty
+    path.setFillRule(Qt.FillRule.OddEvenFill)  # holes stay empty
     polygons = geometry.asMultiPolygon() if geometry.isMultipart() else [geometry.asPolygon()]
     for polygon in polygons:
         for ring in polygon:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qgis.core import QgsFeedback, QgsLayerMetadata, QgsVectorLayer
 
+from ..compat import set_attribution
 from ..formats.dno_headroom import read_dno_headroom
 from ..formats.errors import FormatError
 from ..formats.ssen_headroom import FIELDS
@@ -54,5 +55,5 @@ def headroom_layer(data: bytes, name: str) -> OpenedHeadroom:
     metadata.setAbstract(f"Substation headroom as published by {publisher} in {name}, read by LEO for QGIS.")
     metadata.setRights([f"Contains data published by {publisher} ({name})"])
     layer.setMetadata(metadata)
-    layer.setAttribution(f"Contains data published by {publisher}")
+    set_attribution(layer, f"Contains data published by {publisher}")
     return OpenedHeadroom(layer, publisher, len(table.rows), table.rows_without_location, table.warnings)

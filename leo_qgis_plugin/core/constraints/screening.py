@@ -30,10 +30,9 @@ from qgis.core import (
     QgsRectangle,
     QgsSpatialIndex,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from ..compat import GeometryType, MetaType, WkbType
 from ..exceptions import LeoError
 from ..layers import is_null
 from .definitions import Rag
@@ -42,24 +41,24 @@ BNG = QgsCoordinateReferenceSystem("EPSG:27700")
 
 # (name, type) of the fields screening adds to each site, in order.
 SITE_FIELDS = [
-    ("primary_id", QVariant.String), ("primary_name", QVariant.String), ("match_rule", QVariant.String),
-    ("distance_m", QVariant.Double), ("substation_type", QVariant.String),
-    ("demand_headroom_mva", QVariant.Double), ("demand_rag", QVariant.String),
-    ("gen_headroom_mw", QVariant.Double), ("gen_rag", QVariant.String),
-    ("demand_constraint", QVariant.String), ("generation_constraint", QVariant.String),
-    ("reinforcement_date", QVariant.Date), ("added_demand_kva", QVariant.Double),
-    ("added_generation_kw", QVariant.Double),
-    ("scenario_demand_headroom_mva", QVariant.Double), ("scenario_demand_rag", QVariant.String),
-    ("scenario_gen_headroom_mw", QVariant.Double), ("scenario_gen_rag", QVariant.String),
-    ("screening_note", QVariant.String),
+    ("primary_id", MetaType.String), ("primary_name", MetaType.String), ("match_rule", MetaType.String),
+    ("distance_m", MetaType.Double), ("substation_type", MetaType.String),
+    ("demand_headroom_mva", MetaType.Double), ("demand_rag", MetaType.String),
+    ("gen_headroom_mw", MetaType.Double), ("gen_rag", MetaType.String),
+    ("demand_constraint", MetaType.String), ("generation_constraint", MetaType.String),
+    ("reinforcement_date", MetaType.Date), ("added_demand_kva", MetaType.Double),
+    ("added_generation_kw", MetaType.Double),
+    ("scenario_demand_headroom_mva", MetaType.Double), ("scenario_demand_rag", MetaType.String),
+    ("scenario_gen_headroom_mw", MetaType.Double), ("scenario_gen_rag", MetaType.String),
+    ("screening_note", MetaType.String),
 ]
 SUMMARY_FIELDS = [
-    ("primary_id", QVariant.String), ("primary_name", QVariant.String), ("sites", QVariant.Int),
-    ("added_demand_mva", QVariant.Double), ("added_generation_mw", QVariant.Double),
-    ("demand_headroom_mva", QVariant.Double), ("demand_rag", QVariant.String),
-    ("scenario_demand_headroom_mva", QVariant.Double), ("scenario_demand_rag", QVariant.String),
-    ("gen_headroom_mw", QVariant.Double), ("gen_rag", QVariant.String),
-    ("scenario_gen_headroom_mw", QVariant.Double), ("scenario_gen_rag", QVariant.String),
+    ("primary_id", MetaType.String), ("primary_name", MetaType.String), ("sites", MetaType.Int),
+    ("added_demand_mva", MetaType.Double), ("added_generation_mw", MetaType.Double),
+    ("demand_headroom_mva", MetaType.Double), ("demand_rag", MetaType.String),
+    ("scenario_demand_headroom_mva", MetaType.Double), ("scenario_demand_rag", MetaType.String),
+    ("gen_headroom_mw", MetaType.Double), ("gen_rag", MetaType.String),
+    ("scenario_gen_headroom_mw", MetaType.Double), ("scenario_gen_rag", MetaType.String),
 ]
 _RAG_ORDER = {None: -1, Rag.GREEN.value: 0, Rag.AMBER.value: 1, Rag.RED.value: 2}
 
@@ -176,12 +175,12 @@ def _site_point(feature: QgsFeature, transform: QgsCoordinateTransform) -> tuple
         return None, "no geometry"
     geometry = QgsGeometry(feature.geometry())
     note = ""
-    if geometry.type() == QgsWkbTypes.PolygonGeometry:
+    if geometry.type() == GeometryType.Polygon:
         if not geometry.isGeosValid():
             geometry = geometry.makeValid()
             note = "invalid geometry repaired"
         geometry = geometry.pointOnSurface()
-    elif geometry.type() != QgsWkbTypes.PointGeometry or geometry.isMultipart():
+    elif geometry.type() != GeometryType.Point or geometry.isMultipart():
         geometry = geometry.centroid()
     if geometry.isNull() or geometry.isEmpty():
         return None, "unusable geometry"
@@ -327,7 +326,7 @@ def _summary_layer(network: _Network, totals: dict, scenario: dict) -> QgsVector
     fields = QgsFields()
     for name, kind in SUMMARY_FIELDS:
         fields.append(QgsField(name, kind))
-    layer = QgsMemoryProviderUtils.createMemoryLayer("Screening summary by substation", fields, QgsWkbTypes.NoGeometry,
+    layer = QgsMemoryProviderUtils.createMemoryLayer("Screening summary by substation", fields, WkbType.NoGeometry,
                                                      QgsCoordinateReferenceSystem())
     features = []
     for asset_id in sorted(totals, key=lambda a: str(_value(network.primaries[a].attributes, "name"))):

@@ -16,15 +16,14 @@ from qgis.core import (
     QgsProperty,
     QgsRendererCategory,
     QgsSingleSymbolRenderer,
-    QgsSymbolLayer,
     QgsTextBufferSettings,
     QgsTextFormat,
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
-    QgsWkbTypes,
 )
 from qgis.PyQt.QtGui import QColor
 
+from ..compat import GeometryType, SymbolLayerProperty
 from .definitions import TYPE_SIZES, ConstraintKind, Palette, Rag
 
 AREA_OPACITY = 0.45
@@ -49,7 +48,7 @@ def style_substations(layer: QgsVectorLayer, kind: ConstraintKind, palette: Pale
     def symbol(colour: str) -> QgsMarkerSymbol:
         marker = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "outline_color": "#202020",
                                                "outline_width": "0.3"})
-        marker.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertySize, _size_by_type())
+        marker.symbolLayer(0).setDataDefinedProperty(SymbolLayerProperty.Size, _size_by_type())
         return marker
 
     layer.setRenderer(QgsCategorizedSymbolRenderer(kind.rag_field, _categories(palette, symbol)))
@@ -129,7 +128,7 @@ def style_screened_sites(layer: QgsVectorLayer, palette: Palette, rag_field: str
     """Screened sites coloured by their scenario RAG (points as circles, polygons filled)."""
 
     def symbol(colour: str):
-        if layer.geometryType() == QgsWkbTypes.PolygonGeometry:
+        if layer.geometryType() == GeometryType.Polygon:
             return QgsFillSymbol.createSimple({"color": colour, "outline_color": "#202020", "outline_width": "0.3"})
         return QgsMarkerSymbol.createSimple({"name": "square", "color": colour, "outline_color": "#202020",
                                              "size": "2.4"})

@@ -13,17 +13,17 @@ from pathlib import Path
 
 import numpy as np
 from osgeo import gdal, ogr
-from qgis.core import QgsCoordinateReferenceSystem, QgsFeedback, QgsFields, QgsVectorLayer, QgsWkbTypes
-from qgis.PyQt.QtCore import QVariant
+from qgis.core import QgsCoordinateReferenceSystem, QgsFeedback, QgsVectorLayer
 
+from ..compat import FieldOrigin, GeometryType, MetaType
 from ..exceptions import LeoError
 from ..gdal_source import GdalSource, gdal_source
 from .shapefile import DATE_TYPES, GEOMETRY_SUFFIX, TEXT_BYTES
 
 # OGR's flat geometry types as QGIS's geometry types.
-_OGR_TYPES = {ogr.wkbPoint: QgsWkbTypes.PointGeometry, ogr.wkbMultiPoint: QgsWkbTypes.PointGeometry,
-              ogr.wkbLineString: QgsWkbTypes.LineGeometry, ogr.wkbMultiLineString: QgsWkbTypes.LineGeometry,
-              ogr.wkbPolygon: QgsWkbTypes.PolygonGeometry, ogr.wkbMultiPolygon: QgsWkbTypes.PolygonGeometry}
+_OGR_TYPES = {ogr.wkbPoint: GeometryType.Point, ogr.wkbMultiPoint: GeometryType.Point,
+              ogr.wkbLineString: GeometryType.Line, ogr.wkbMultiLineString: GeometryType.Line,
+              ogr.wkbPolygon: GeometryType.Polygon, ogr.wkbMultiPolygon: GeometryType.Polygon}
 
 
 class DirectSource:
@@ -33,7 +33,7 @@ class DirectSource:
         self.source = source
         self.names = [layer.fields().at(i).name() for i in field_indexes]
         self.text_names = [layer.fields().at(i).name() for i in field_indexes
-                           if layer.fields().at(i).type() == QVariant.String]
+                           if layer.fields().at(i).type() == MetaType.String]
 
     def scan(self) -> tuple[list[int], dict[str, int]]:
         """As ``shapefile.scan``: the geometry types present and, per text field, the values over 254 bytes.
@@ -97,7 +97,7 @@ class DirectSource:
 def direct_source(layer: QgsVectorLayer, field_indexes: list[int]) -> DirectSource | None:
     """A DirectSource when GDAL alone gives what QGIS's writer would for the whole layer; else None."""
     fields = layer.fields()
-    if not field_indexes or layer.isModified() or any(fields.fieldOrigin(i) != QgsFields.OriginProvider
+    if not field_indexes or layer.isModified() or any(fields.fieldOrigin(i) != FieldOrigin.Provider
                                                       for i in field_indexes):
         return None
     if any(layer.fields().at(i).type() in DATE_TYPES for i in field_indexes):

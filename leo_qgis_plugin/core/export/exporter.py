@@ -23,17 +23,17 @@ from qgis.core import (
     QgsRectangle,
     QgsVectorFileWriter,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QDateTime, QTime, QVariant
+from qgis.PyQt.QtCore import QDateTime, QTime
 
+from ..compat import GeometryType, MetaType, WkbType, attribution, set_attribution
 from ..exceptions import LeoError
 from . import shapefile
 from .direct import DirectSource, direct_source
 from .formats import ExportFormat
 from .sidecar import sidecar_text
 
-TEXT_DATE_TYPES = (QVariant.DateTime, QVariant.Time)
+TEXT_DATE_TYPES = (MetaType.DateTime, MetaType.Time)
 
 
 @dataclass
@@ -73,7 +73,7 @@ class _IsoDateTimes(QgsVectorFileWriter.FieldValueConverter):
 
     def fieldDefinition(self, source: QgsField) -> QgsField:  # noqa: N802 - QGIS API name
         if source.type() in TEXT_DATE_TYPES:
-            return QgsField(source.name(), QVariant.String, "String", 25)
+            return QgsField(source.name(), MetaType.String, "String", 25)
         return QgsField(source)
 
     def convert(self, index: int, value):
@@ -139,8 +139,8 @@ def _prepared(layer: QgsVectorLayer, options: ExportOptions, geometry_type: int 
         engine.prepareGeometry()
     wkb_type = layer.wkbType()
     if geometry_type is not None:
-        wkb_type = {QgsWkbTypes.PointGeometry: QgsWkbTypes.MultiPoint, QgsWkbTypes.LineGeometry:
-                    QgsWkbTypes.MultiLineString, QgsWkbTypes.PolygonGeometry: QgsWkbTypes.MultiPolygon}[geometry_type]
+        wkb_type = {GeometryType.Point: WkbType.MultiPoint, GeometryType.Line:
+                    WkbType.MultiLineString, GeometryType.Polygon: WkbType.MultiPolygon}[geometry_type]
     copy = QgsMemoryProviderUtils.createMemoryLayer(layer.name(), layer.fields(), wkb_type, layer.crs())
     features = []
     for feature in layer.getFeatures(request):
@@ -162,7 +162,7 @@ def _prepared(layer: QgsVectorLayer, options: ExportOptions, geometry_type: int 
         features.append(out)
     copy.dataProvider().addFeatures(features)
     copy.setMetadata(layer.metadata())
-    copy.setAttribution(layer.attribution())
+    set_attribution(copy, attribution(layer))
     for key in layer.customPropertyKeys():
         copy.setCustomProperty(key, layer.customProperty(key))
     return copy, True
@@ -205,7 +205,7 @@ class _Job:
 
     def export_layer(self, layer: QgsVectorLayer, first: bool) -> None:
         if self.options.fmt is ExportFormat.CSV_XY and layer.geometryType() not in (
-                QgsWkbTypes.PointGeometry, QgsWkbTypes.NullGeometry):
+                GeometryType.Point, GeometryType.Null):
             raise LeoError(f"X/Y columns need a point layer; {layer.name()!r} is not one. Choose CSV with WKT.")
         base = _safe_name(layer.name(), self.names)
         direct = None

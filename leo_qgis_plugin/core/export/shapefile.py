@@ -4,13 +4,14 @@ one geometry type per file, 2 GB per file."""
 from __future__ import annotations
 
 from qgis.core import QgsFeatureRequest, QgsVectorLayer, QgsWkbTypes
-from qgis.PyQt.QtCore import QVariant
+
+from ..compat import FeatureRequestFlag, GeometryType, MetaType, WkbType
 
 TEXT_BYTES = 254
 SIZE_LIMIT = 2 * 1024 ** 3
-DATE_TYPES = (QVariant.Date, QVariant.DateTime, QVariant.Time)
-GEOMETRY_SUFFIX = {QgsWkbTypes.PointGeometry: "points", QgsWkbTypes.LineGeometry: "lines",
-                   QgsWkbTypes.PolygonGeometry: "polygons"}
+DATE_TYPES = (MetaType.Date, MetaType.DateTime, MetaType.Time)
+GEOMETRY_SUFFIX = {GeometryType.Point: "points", GeometryType.Line: "lines",
+                   GeometryType.Polygon: "polygons"}
 
 
 def scan(layer: QgsVectorLayer, request: QgsFeatureRequest) -> tuple[list[int], dict[str, int]]:
@@ -22,15 +23,15 @@ def scan(layer: QgsVectorLayer, request: QgsFeatureRequest) -> tuple[list[int], 
     """
     declared = QgsWkbTypes.geometryType(layer.wkbType())
     trusted = (layer.providerType() != "ogr" and declared in GEOMETRY_SUFFIX
-               and QgsWkbTypes.flatType(layer.wkbType()) != QgsWkbTypes.GeometryCollection)
-    text_fields = [i for i, f in enumerate(layer.fields()) if f.type() == QVariant.String]
+               and QgsWkbTypes.flatType(layer.wkbType()) != WkbType.GeometryCollection)
+    text_fields = [i for i, f in enumerate(layer.fields()) if f.type() == MetaType.String]
     counts: dict[str, int] = {}
     found: set[int] = {declared} if trusted else set()
     if trusted and not text_fields:
         return [declared], counts
     scan_request = QgsFeatureRequest(request).setSubsetOfAttributes(text_fields)
     if trusted:
-        scan_request.setFlags(QgsFeatureRequest.NoGeometry)
+        scan_request.setFlags(FeatureRequestFlag.NoGeometry)
     for feature in layer.getFeatures(scan_request):
         if not trusted and feature.hasGeometry():
             found.add(feature.geometry().type())
@@ -53,8 +54,8 @@ def record_bytes(layer: QgsVectorLayer, field_indexes: list[int]) -> int:
     total = 0
     for index in field_indexes:
         field = layer.fields().at(index)
-        if field.type() == QVariant.String or field.type() in DATE_TYPES:
-            total += TEXT_BYTES if field.type() == QVariant.String else 24
+        if field.type() == MetaType.String or field.type() in DATE_TYPES:
+            total += TEXT_BYTES if field.type() == MetaType.String else 24
         else:
             total += max(field.length(), 24) if field.length() > 0 else 24
     return total

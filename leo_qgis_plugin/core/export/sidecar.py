@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from qgis.core import QgsCoordinateReferenceSystem, QgsVectorLayer
 
 from ..catalogue import PROPERTY_PREFIX
+from ..compat import attribution
 
 
 def provenance(layer: QgsVectorLayer) -> dict[str, str]:
@@ -25,7 +26,7 @@ def provenance(layer: QgsVectorLayer) -> dict[str, str]:
         "title": metadata.title() or layer.name(),
         "source": source,
         "licence": "; ".join(metadata.licenses()) or "not stated",
-        "attribution": layer.attribution() or "; ".join(metadata.rights()) or "not stated",
+        "attribution": attribution(layer) or "; ".join(metadata.rights()) or "not stated",
     }
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from qgis.core import QgsExpression, QgsFeatureRequest, QgsFeedback, QgsVectorLayer
 from qgis.PyQt.QtCore import QDateTime, Qt
 
+from ..compat import FeatureRequestFlag
 from ..layers import to_utc
 from .baseline import BaselineError, Direction, Event
 from .definitions import LoadUnit
@@ -62,7 +63,7 @@ def read_load(layer: QgsVectorLayer, fields: LoadFields = LoadFields(), interval
     """Each site's series in kWh per interval, keyed by interval start, with quality flags; only ``sites``
     when given (the filter goes to the data source, so other sites' rows are never read)."""
     _require(layer, [fields.site, fields.time, fields.value], "load")
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFlags(FeatureRequestFlag.NoGeometry)
     if sites is not None:
         if not sites:
             return {}
@@ -102,8 +103,8 @@ class _StampReader:
 
     def read(self, value, feature_id: int) -> datetime:
         # QGIS date-times: the clock reading is UTC (see layers.to_utc); text goes the long way.
-        if isinstance(value, QDateTime) and value.isValid() and value.timeSpec() != Qt.OffsetFromUTC:
-            value.setTimeSpec(Qt.UTC)
+        if isinstance(value, QDateTime) and value.isValid() and value.timeSpec() != Qt.TimeSpec.OffsetFromUTC:
+            value.setTimeSpec(Qt.TimeSpec.UTC)
             millis = value.toMSecsSinceEpoch()
             stamp = self.known.get(millis)
             if stamp is None:
@@ -115,7 +116,7 @@ class _StampReader:
 def read_events(layer: QgsVectorLayer, fields: EventFields = EventFields(), naive_as_utc: bool = False) -> list[Event]:
     _require(layer, [fields.event_id, fields.site, fields.start, fields.end, fields.requested_mw], "events")
     events = []
-    for feature in layer.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)):
+    for feature in layer.getFeatures(QgsFeatureRequest().setFlags(FeatureRequestFlag.NoGeometry)):
         requested = feature[fields.requested_mw]
         try:
             requested = float(requested)
@@ -148,4 +149,4 @@ def read_groups(layer: QgsVectorLayer, id_field: str = "zone_id", members_field:
     """Zones made of sites (a CMZ of primaries): members listed comma-separated."""
     _require(layer, [id_field, members_field], "zones")
     return {str(f[id_field]): [m.strip() for m in str(f[members_field] or "").split(",") if m.strip()]
-            for f in layer.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry))}
+            for f in layer.getFeatures(QgsFeatureRequest().setFlags(FeatureRequestFlag.NoGeometry))}

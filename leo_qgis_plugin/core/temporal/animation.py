@@ -85,7 +85,7 @@ def stamp(image: QImage, text: str) -> None:
     box.moveTo(10, 10)
     painter.fillRect(box, QColor(255, 255, 255, 215))
     painter.setPen(QColor("#202020"))
-    painter.drawText(QRectF(box), Qt.AlignCenter, text)
+    painter.drawText(QRectF(box), Qt.AlignmentFlag.AlignCenter, text)
     painter.end()
 
 

@@ -18,10 +18,10 @@ def uk_label(instant: datetime) -> str:
 
 def to_qdatetime(instant: datetime) -> QDateTime:
     utc = instant.astimezone(timezone.utc)
-    return QDateTime(QDate(utc.year, utc.month, utc.day), QTime(utc.hour, utc.minute, utc.second), Qt.UTC)
+    return QDateTime(QDate(utc.year, utc.month, utc.day), QTime(utc.hour, utc.minute, utc.second), Qt.TimeSpec.UTC)
 
 
 def from_qdatetime(value: QDateTime) -> datetime:
     """A QGIS date-time as UTC (its clock reading is UTC: see core.layers.to_utc)."""
-    utc = QDateTime(value.date(), value.time(), Qt.UTC) if value.timeSpec() == Qt.LocalTime else value
+    utc = QDateTime(value.date(), value.time(), Qt.TimeSpec.UTC) if value.timeSpec() == Qt.TimeSpec.LocalTime else value
     return datetime.fromtimestamp(utc.toMSecsSinceEpoch() / 1000, timezone.utc)

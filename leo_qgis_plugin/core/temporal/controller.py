@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from qgis.core import QgsDateTimeRange, QgsInterval, QgsTemporalNavigationObject, QgsVectorLayer
 
+from ..compat import TemporalNavigationMode
 from .properties import PROPERTY_END_STAMPED, PROPERTY_STEP
 
 _OWN: list[QgsTemporalNavigationObject] = []  # the controller made when a canvas has none (scripts, tests)
@@ -46,12 +47,12 @@ def prepare(controller: QgsTemporalNavigationObject, extent: QgsDateTimeRange, s
             share: bool = True) -> None:
     """Set the controller's range and step and put it on its first frame, ready to play. With ``share``,
     a range already set is widened (several temporal layers, one timeline) and the finer step kept."""
-    if share and controller.navigationMode() == QgsTemporalNavigationObject.Animated:
+    if share and controller.navigationMode() == TemporalNavigationMode.Animated:
         current = controller.temporalExtents()
         if current.begin().isValid():
             extent = QgsDateTimeRange(min(current.begin(), extent.begin()), max(current.end(), extent.end()))
             step = min(step, timedelta(seconds=controller.frameDuration().seconds()))
-    controller.setNavigationMode(QgsTemporalNavigationObject.Animated)
+    controller.setNavigationMode(TemporalNavigationMode.Animated)
     controller.setTemporalExtents(extent)
     controller.setFrameDuration(QgsInterval(step.total_seconds()))
     controller.setCurrentFrameNumber(0)

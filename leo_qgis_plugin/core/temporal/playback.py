@@ -21,11 +21,10 @@ from qgis.core import (
     QgsMarkerSymbol,
     QgsProperty,
     QgsRuleBasedRenderer,
-    QgsSymbolLayer,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from ..compat import MetaType, SymbolLayerProperty
 from .clock import from_qdatetime, to_qdatetime, uk_label
 from .series import SeriesMatrix
 
@@ -47,8 +46,8 @@ class PlaybackLayer:
         self.warnings: list[str] = []
         self.layer = QgsVectorLayer(f"Point?crs={crs}", name, "memory")
         self.layer.dataProvider().addAttributes([
-            QgsField("site_id", QVariant.String), QgsField("value", QVariant.Double),
-            QgsField("utilisation_pct", QVariant.Double), QgsField("frame", QVariant.String)])
+            QgsField("site_id", MetaType.String), QgsField("value", MetaType.Double),
+            QgsField("utilisation_pct", MetaType.Double), QgsField("frame", MetaType.String)])
         self.layer.updateFields()
         self.listeners: list[Callable[[np.ndarray], None]] = []  # told each frame's values (e.g. aggregates)
         features = []
@@ -97,7 +96,7 @@ class PlaybackLayer:
         bands = BANDS if np.isfinite(self.capacity).any() else (("Load", '"value" IS NOT NULL', "#2b83ba"),)
         for label, expression, colour in bands:
             symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "outline_color": "#202020"})
-            symbol.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.PropertySize, size)
+            symbol.symbolLayer(0).setDataDefinedProperty(SymbolLayerProperty.Size, size)
             root.appendChild(QgsRuleBasedRenderer.Rule(symbol, 0, 0, expression, label))
         self.layer.setRenderer(QgsRuleBasedRenderer(root))
         self.layer.setMapTipTemplate(

@@ -6,12 +6,11 @@ from datetime import timedelta
 
 from qgis.core import (
     QgsFeatureRequest,
-    QgsUnitTypes,
     QgsVectorLayer,
-    QgsVectorLayerTemporalProperties,
 )
 from qgis.PyQt.QtCore import QDateTime
 
+from ..compat import FeatureRequestFlag, TemporalUnit, VectorTemporalMode
 from ..models import CatalogueRecord
 from .clock import from_qdatetime
 
@@ -22,7 +21,7 @@ SAMPLE = 2000  # rows read to find a series' natural step
 
 def natural_step(layer: QgsVectorLayer, time_field: str) -> timedelta | None:
     """The series' usual interval (30 minutes, 5 seconds…) from the first rows, or None."""
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setLimit(SAMPLE)
+    request = QgsFeatureRequest().setFlags(FeatureRequestFlag.NoGeometry).setLimit(SAMPLE)
     request.setSubsetOfAttributes([time_field], layer.fields())
     stamps = sorted({from_qdatetime(f[time_field]) for f in layer.getFeatures(request)
                      if isinstance(f[time_field], QDateTime) and f[time_field].isValid()})
@@ -46,7 +45,7 @@ def configure_temporal(layer: QgsVectorLayer, record: CatalogueRecord) -> timede
     properties = layer.temporalProperties()
     step = None
     if record.time_start_field and record.time_end_field:
-        properties.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields)
+        properties.setMode(VectorTemporalMode.FeatureDateTimeStartAndEndFromFields)
         properties.setStartField(record.time_start_field)
         properties.setEndField(record.time_end_field)
         step = timedelta(minutes=30)
@@ -55,15 +54,15 @@ def configure_temporal(layer: QgsVectorLayer, record: CatalogueRecord) -> timede
         if stamps_mark_end(record):
             # Each row covers the step *before* its stamp: 16:30 holds 16:00-16:30.
             minutes = step.total_seconds() / 60
-            properties.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromExpressions)
+            properties.setMode(VectorTemporalMode.FeatureDateTimeStartAndEndFromExpressions)
             properties.setStartExpression(f'"{record.time_field}" - make_interval(minutes:={minutes:g})')
             properties.setEndExpression(f'"{record.time_field}"')
             layer.setCustomProperty(PROPERTY_END_STAMPED, True)
         else:
-            properties.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeInstantFromField)
+            properties.setMode(VectorTemporalMode.FeatureDateTimeInstantFromField)
             properties.setStartField(record.time_field)
             properties.setFixedDuration(step.total_seconds())
-            properties.setDurationUnits(QgsUnitTypes.TemporalSeconds)
+            properties.setDurationUnits(TemporalUnit.Seconds)
     else:
         return None
     properties.setIsActive(True)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 from qgis.core import QgsFeatureRequest, QgsFeedback, QgsVectorLayer
 
+from ..compat import FeatureRequestFlag
 from ..exceptions import LeoError
 from ..gdal_source import gdal_source
 from ..layers import is_null, to_utc
@@ -108,7 +109,7 @@ def _read_with_gdal(layer: QgsVectorLayer, site_field: str, time_field: str, val
 
 def _read_with_qgis(layer: QgsVectorLayer, site_field: str, time_field: str, value_field: str,
                     feedback: QgsFeedback | None):
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFlags(FeatureRequestFlag.NoGeometry)
     request.setSubsetOfAttributes([site_field, time_field, value_field], layer.fields())
     at = [layer.fields().indexOf(n) for n in (site_field, time_field, value_field)]
     index: dict[str, int] = {}
