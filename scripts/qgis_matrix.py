@@ -10,31 +10,35 @@ reported with the reason, never as passed.
     python3 scripts/qgis_matrix.py [bookworm trixie sid]   (default: all three)
     python3 scripts/qgis_matrix.py --in trixie -- bash scripts/run_tests.sh tests/test_plugin.py
         (a command in an already set-up chroot, on a fresh copy of the source: for developers)
+
+With LEO_MATRIX_HOST_REPORT=var/test-report.xml the row of this machine's own release is read from the report
+of the `make test` that has just run (as .ci/run does) instead of running the suite a second time.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import time
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "var" / "matrix"
+# The chroots; another checkout (a git worktree) may share them: LEO_MATRIX_CACHE=/path/to/main/var/matrix.
+CACHE = Path(os.environ.get("LEO_MATRIX_CACHE", ROOT / "var" / "matrix"))
 RELEASES = {"bookworm": "QGIS 3.22 LTR (Debian 12)", "trixie": "QGIS 3.40 (Debian 13)",
             "sid": "QGIS 3.44 LTR (Debian unstable)"}
-INSIDE = "/leo"  # where the source lives inside a chroot
+INSIDE = f"/src/{ROOT.name}"  # where this checkout's copy lives inside a chroot (one per checkout)
 # Kept between runs inside a chroot: its venv and what the suite caches (the demo database).
 KEPT = {".venv", ".stamps", "var"}
-# The suite as `make test` runs it (the plugin's own deprecation warnings are errors: pyproject.toml), with a
-# report to read the counts from.
-PYTEST_ADDOPTS = "--junitxml=var/matrix-report.xml"
+# Where scripts/run_tests.sh (`make test`) writes its JUnit report, relative to the source.
+REPORT = "var/test-report.xml"
 VERSIONS_PY = ("import json, sys, numpy; from osgeo import gdal; from qgis.core import Qgis; "
                "print(json.dumps({'qgis': Qgis.version(), 'python': sys.version.split()[0], "
                "'gdal': gdal.__version__, 'numpy': numpy.__version__}))")
@@ -141,6 +145,15 @@ def bootstrap(release: str, root: Path, log: Path) -> None:
     ready.write_text(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
 
 
+@contextmanager
+def chroot_lock(root: Path):
+    """One user of a chroot at a time (checkouts sharing the cache take turns)."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / f"{root.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def mount(root: Path) -> None:
     for target, args in MOUNTS:
         (root / target).mkdir(parents=True, exist_ok=True)
@@ -162,23 +175,24 @@ def source_files() -> list[str]:
 def copy_source(root: Path) -> None:
     """The current source into the chroot, replacing the last copy but its venv and caches."""
     target = root / INSIDE.lstrip("/")
-    target.mkdir(exist_ok=True)
+    target.mkdir(parents=True, exist_ok=True)
     for entry in target.iterdir():
         if entry.name not in KEPT:
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
-    archive = root / "tmp/leo-source.tar"
-    with tarfile.open(archive, "w") as tar:
-        for name in source_files():
-            tar.add(ROOT / name, arcname=name)
-    with tarfile.open(archive) as tar:
-        tar.extractall(target, filter="tar")
-    archive.unlink()
+    listing = "\0".join(source_files()).encode()
+    pack = subprocess.Popen(["tar", "-C", str(ROOT), "--null", "-T", "-", "-cf", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+    unpack = subprocess.Popen(["tar", "-C", str(target), "-xf", "-"], stdin=pack.stdout)
+    pack.stdout.close()
+    pack.communicate(listing)
+    if pack.wait() != 0 or unpack.wait() != 0:
+        raise MatrixError(f"could not copy the source into {target}")
 
 
 def chroot_env(release: str) -> dict[str, str]:
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
            "LANG": "C.UTF-8", "DEBIAN_FRONTEND": "noninteractive", "PIP_CERT": "/etc/ssl/certs/leo-host-ca.crt",
-           "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTEST_ADDOPTS": PYTEST_ADDOPTS, "TERM": "dumb",
+           "PIP_DISABLE_PIP_VERSION_CHECK": "1", "TERM": "dumb",
            "TMPDIR": "/tmp"}
     for name in ("CI", "PIP_DEFAULT_TIMEOUT", "PIP_INDEX_URL"):
         if name in os.environ:
@@ -224,30 +238,35 @@ def run_release(release: str, host: str, logs: Path) -> Row:
     try:
         if release == host:
             row.where = "this machine"
-            report = ROOT / "var/matrix-report.xml"
-            report.unlink(missing_ok=True)
-            try:
-                run(["make", "-C", str(ROOT), "test"], log, env={**os.environ, "PYTEST_ADDOPTS": PYTEST_ADDOPTS})
-            except MatrixError as exc:
-                row.problem = "" if report.exists() else str(exc)
+            report = ROOT / REPORT
+            if os.environ.get("LEO_MATRIX_HOST_REPORT"):
+                report = ROOT / os.environ["LEO_MATRIX_HOST_REPORT"]
+                row.where = f"this machine (the report of the make test just run, {report.relative_to(ROOT)})"
+            else:
+                report.unlink(missing_ok=True)
+                try:
+                    run(["make", "-C", str(ROOT), "test"], log)
+                except MatrixError as exc:
+                    row.problem = "" if report.exists() else str(exc)
             read_versions([str(ROOT / ".venv/bin/python")], row, log)
         else:
             root = CACHE / release
-            row.where = f"chroot {root.relative_to(ROOT)}"
-            bootstrap(release, root, log)
-            try:
-                mount(root)
-                copy_source(root)
-                report = root / INSIDE.lstrip("/") / "var/matrix-report.xml"
-                report.unlink(missing_ok=True)
-                in_chroot(root, "make setup", log, release)
+            row.where = f"chroot {root}"
+            with chroot_lock(root):
+                bootstrap(release, root, log)
                 try:
-                    in_chroot(root, "make test", log, release)
-                except MatrixError as exc:
-                    row.problem = "" if report.exists() else str(exc)
-                read_versions(["chroot", str(root), f"{INSIDE}/.venv/bin/python"], row, log)
-            finally:
-                unmount_all(root)
+                    mount(root)
+                    copy_source(root)
+                    report = root / INSIDE.lstrip("/") / REPORT
+                    report.unlink(missing_ok=True)
+                    in_chroot(root, "make setup", log, release)
+                    try:
+                        in_chroot(root, "make test", log, release)
+                    except MatrixError as exc:
+                        row.problem = "" if report.exists() else str(exc)
+                    read_versions(["chroot", str(root), f"{INSIDE}/.venv/bin/python"], row, log)
+                finally:
+                    unmount_all(root)
         read_report(report, row)
         if row.failed:
             row.problem = f"{row.failed} failed (log: {log.relative_to(ROOT)})"
@@ -271,16 +290,17 @@ def table(rows: list[Row]) -> str:
 def run_in(release: str, command: list[str]) -> int:
     """One command inside a release's chroot (set up by an earlier matrix run), output to the terminal."""
     root = CACHE / release
-    if not (root / INSIDE.lstrip("/") / ".venv").exists():
-        print(f"No set-up chroot for {release}: run 'make test-qgis QGIS_RELEASES={release}' first.", file=sys.stderr)
+    if not (root / ".leo-bootstrapped").exists():
+        print(f"No chroot for {release}: run 'make test-qgis QGIS_RELEASES={release}' first.", file=sys.stderr)
         return 2
-    try:
-        mount(root)
-        copy_source(root)
-        return subprocess.run(["chroot", str(root), "/bin/bash", "-c", f"cd {INSIDE} && \"$@\"", "-", *command],
-                              env=chroot_env(release)).returncode
-    finally:
-        unmount_all(root)
+    with chroot_lock(root):
+        try:
+            mount(root)
+            copy_source(root)
+            return subprocess.run(["chroot", str(root), "/bin/bash", "-c", f"cd {INSIDE} && \"$@\"", "-", *command],
+                                  env=chroot_env(release)).returncode
+        finally:
+            unmount_all(root)
 
 
 def main(argv: list[str]) -> int:

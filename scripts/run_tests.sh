@@ -7,4 +7,6 @@ export QT_QPA_PLATFORM=offscreen
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR_TESTS:-$(mktemp -d -t leo-xdg-XXXXXX)}"
 chmod 700 "$XDG_RUNTIME_DIR"
 export SPATIALITE_LIBRARY_PATH=mod_spatialite
-exec .venv/bin/python -m pytest "$@"
+# A JUnit report for the QGIS matrix (scripts/qgis_matrix.py reads its counts).
+mkdir -p var
+exec .venv/bin/python -m pytest --junitxml=var/test-report.xml "$@"

@@ -69,8 +69,9 @@ def save_oapif_connection(name: str, url: str, authcfg: str = "") -> None:
 # that version's values.
 
 def _scoped(new: object | None, old: object, members: dict[str, str]) -> object:
-    """``new`` where this QGIS has it, else a class whose attributes are ``old``'s values under new names."""
-    if new is not None:
+    """``new`` where this QGIS has it with every member, else a class whose attributes are ``old``'s values under
+    the new names (3.22's ``QgsSymbolLayer.Property`` exists, but its members are ``PropertySize``...)."""
+    if new is not None and all(hasattr(new, name) for name in members):
         return new
     return type("Scoped", (), {name: getattr(old, old_name) for name, old_name in members.items()})
 
