@@ -87,7 +87,9 @@ def host_release() -> str:
 
 
 def apt_mirror() -> str:
-    """The Debian mirror this machine's own apt sources name (the one that is reachable here)."""
+    """The Debian mirror: LEO_MATRIX_MIRROR, else the one this machine's own apt sources name (reachable here)."""
+    if os.environ.get("LEO_MATRIX_MIRROR"):
+        return os.environ["LEO_MATRIX_MIRROR"]
     for source in [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]:
         if not source.is_file():
             continue
@@ -269,7 +271,7 @@ def run_release(release: str, host: str, logs: Path) -> Row:
                     unmount_all(root)
         read_report(report, row)
         if row.failed:
-            row.problem = f"{row.failed} failed (log: {log.relative_to(ROOT)})"
+            row.problem = f"{row.failed} failed (log: {log})"
     except MatrixError as exc:
         row.problem = str(exc)
     row.seconds = time.monotonic() - started
@@ -314,7 +316,7 @@ def main(argv: list[str]) -> int:
     if os.geteuid() != 0:
         print("The QGIS matrix builds Debian roots with debootstrap and chroot: run it as root.", file=sys.stderr)
         return 2
-    logs = ROOT / "var" / "matrix-logs"
+    logs = Path(os.environ.get("LEO_MATRIX_LOGS", ROOT / "var" / "matrix-logs"))
     logs.mkdir(parents=True, exist_ok=True)
     host = host_release()
     rows = []
@@ -325,7 +327,7 @@ def main(argv: list[str]) -> int:
               f"{row.seconds / 60:.1f} min{'' if row.ok else ' - ' + row.problem}", flush=True)
         rows.append(row)
     print("\nQGIS version matrix\n" + table(rows))
-    (ROOT / "var" / "matrix.json").write_text(json.dumps([row.__dict__ for row in rows], indent=1))
+    (logs / "matrix.json").write_text(json.dumps([row.__dict__ for row in rows], indent=1))
     if all(row.ok for row in rows):
         return 0
     print("\nNot every QGIS version passed.")
