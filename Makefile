@@ -20,7 +20,7 @@ test: setup                ## run the whole test suite headless
 serve: setup demo          ## the catalogue server only, in the foreground
 	$(PYTHON) -m leo_catalogue serve --host 127.0.0.1 --port $(LEO_PORT)
 
-test-qgis:                 ## the whole suite on QGIS 3.22, 3.40 and 3.44 (Debian 12, 13, unstable chroots; root)
+test-qgis: system         ## the whole suite on QGIS 3.22, 3.40 and 3.44 (Debian 12, 13, unstable chroots; root)
 	/usr/bin/python3 scripts/qgis_matrix.py $(QGIS_RELEASES)
 
 bench: setup demo          ## benchmarks: print figures and ratios

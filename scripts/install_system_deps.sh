@@ -13,6 +13,7 @@ PACKAGES=(
   libsqlite3-mod-spatialite
   postgresql postgresql-postgis
   zip gdal-bin
+  debootstrap
 )
 
 missing=()

@@ -133,7 +133,7 @@ def bootstrap(release: str, root: Path, log: Path) -> None:
         unmount_all(root)  # never delete through a bind mount of the host's /dev
         shutil.rmtree(root)
     if not shutil.which("debootstrap"):
-        run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "debootstrap"], log)
+        raise MatrixError("debootstrap is not installed (make setup installs it)")
     mirror = apt_mirror()
     run(["debootstrap", "--variant=minbase", "--include=ca-certificates,make", release, str(root), mirror], log,
         timeout=1800)
