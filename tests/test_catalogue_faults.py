@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 from qgis.core import QgsApplication
@@ -85,7 +84,7 @@ def test_adding_from_a_slow_catalogue_can_be_cancelled(faults):
                             outcome.append, outcome.append)
     QgsApplication.taskManager().addTask(task)
     wait_for(lambda: task.status() == task.Running)
-    started = time.monotonic()
     task.cancel()
     wait_for(lambda: outcome)
-    assert time.monotonic() - started < 10 and "Cancel" in outcome[0]
+    # The request was given up while the server was still waiting (it waits 20 s before answering).
+    assert "Cancel" in outcome[0] and faults.slow_answered == 0

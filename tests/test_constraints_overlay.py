@@ -200,10 +200,9 @@ def test_a_slow_download_can_be_cancelled(project):
         task = open_headroom_file_task(f"{slow.url}/slow", "", outcome.append, outcome.append)
         QgsApplication.taskManager().addTask(task)
         wait_for(lambda: task.status() == task.Running)
-        started = __import__("time").monotonic()
         task.cancel()
         wait_for(lambda: outcome)
-        assert __import__("time").monotonic() - started < 10
+        assert slow.slow_answered == 0  # given up while the server was still waiting to answer
     assert "Cancel" in outcome[0]
 
 

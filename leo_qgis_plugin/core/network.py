@@ -87,6 +87,8 @@ def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str,
     if feedback is not None:
         feedback.canceled.connect(reply.abort)
         (reply.uploadProgress if uploading else reply.downloadProgress).connect(progress)
+        if feedback.isCanceled():  # cancelled while the request was being sent: the signal came too early
+            reply.abort()
     if not reply.isFinished():
         loop.exec()
     if not write_errors:

@@ -19,6 +19,7 @@ class FaultyServer(LocalServer):
         self.body = body
         self.slow_seconds = slow_seconds
         self.requests: list[tuple[str, str]] = []
+        self.slow_answered = 0  # how many /slow requests were answered (after their wait)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,6 +49,7 @@ class FaultyServer(LocalServer):
                     self.close_connection = True
                 elif self.path.startswith("/slow"):
                     time.sleep(server.slow_seconds)
+                    server.slow_answered += 1
                     send_reply(self, 200, server.body)
                 else:
                     send_reply(self, 404, b"not found")
