@@ -4,6 +4,7 @@ in memory."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -42,8 +43,11 @@ def import_lv_feeder(engine: Engine, path: Path, dataset_id: str, lookup_path: P
         record.version, record.updated = next_version(existing.version), None
     record.fields, record.geometry_type = list(FIELDS), None
     reader = FeederReader(path.name, lookup)
-    with path.open(encoding="utf-8-sig", newline="") as lines:
-        put_dataset(engine, record, reader.batches(lines))
+    with ExitStack() as files:
+        def open_text():  # read twice: once to find repeated feeders and instants, once to store the rows
+            return files.enter_context(path.open(encoding="utf-8-sig", newline=""))
+
+        put_dataset(engine, record, reader.batches(open_text, total_chars=path.stat().st_size))
     more = [f"… and {len(reader.warnings) - 20} more notes."] if len(reader.warnings) > 20 else []
     return ImportReport(dataset_id, record.version, reader.rows, warnings=reader.warnings[:20] + more,
                         what="half-hourly feeder rows")
