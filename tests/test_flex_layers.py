@@ -16,6 +16,7 @@ from leo_qgis_plugin.core.flex.baseline import BaselineError
 from leo_qgis_plugin.core.flex.inputs import LoadFields
 from leo_qgis_plugin.core.flex.quality import Combine, Flag, clean_series
 from leo_qgis_plugin.core.formats.leo_trial import read_meter_file
+from leo_qgis_plugin.core.formats.quality import Label
 
 from .support.qgis_process import run_algorithm
 from .support.servers import ROOT
@@ -149,3 +150,23 @@ def test_the_flexibility_dock_charts_the_selected_event_and_delivery_by_zone(fle
     project.removeAllMapLayers()
     assert dock.results.count() == 0
     dock.disconnect_project()
+
+
+def test_baseline_results_carry_the_loads_quality_counts(flex_gpkg, project):
+    load = layer(flex_gpkg, "load")
+    # A day of Didcot's half-hours missing: 48 periods in one run, a large gap with Project LEO's meaning.
+    load.setSubsetString("NOT (\"primary_id\" = '30033' AND \"timestamp\" > '2025-10-01T00:00:00Z' "
+                         "AND \"timestamp\" <= '2025-10-02T00:00:00Z')")
+    results = api.flex_baseline(load, layer(flex_gpkg, "events"), "BL01", zones=layer(flex_gpkg, "zones"))
+    summary = api.quality(results)
+    column = summary.columns["total_consumption_active_import"]
+    assert summary.series == 5 and column.readings > 5 * 17000  # five primaries' half-hours
+    assert column.flagged[Label.LARGE_GAP] == 48 and column.runs[Label.LARGE_GAP] == 1
+    assert str(column.first_gap.start) == "2025-10-01 00:00:00+00:00"
+    rows = {f["event_id"]: f["load_quality"] for f in results.getFeatures()}
+    assert all("large_gap 48" in text for event, text in rows.items() if event.startswith("CMZ-DID"))
+    assert not any("large_gap" in (text or "") for event, text in rows.items() if event.startswith("CMZ-OSN"))
+    history = results.metadata().history()
+    assert history[0].startswith("Data quality (Project LEO's labels") and "large_gap 48" in history[0]
+    # The demo's clock-change row is a repeat: the first reading is used, and the history says so.
+    assert any("repeated a time stamp" in line for line in history)

@@ -7,6 +7,7 @@ written in constant memory; QGIS opens the result through GDAL like any GeoPacka
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
@@ -62,19 +63,34 @@ class GpkgTableWriter:
                                       f"PRAGMA user_version = {_GPKG_VERSION}; PRAGMA journal_mode = OFF; "
                                       "PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;" + _SYSTEM_TABLES)
         columns = ", ".join(f'"{f.name}" {_SQL_TYPES[f.type]}' for f in fields)
-        self.connection.execute(f'CREATE TABLE "{table}" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, {columns})')
+        self.connection.execute(f'CREATE TABLE "{table}" (fid INTEGER PRIMARY KEY NOT NULL, {columns})')
         self.connection.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
                                 "VALUES (?, 'attributes', ?, ?)", (table, table, description))
         names = ", ".join(f'"{f.name}"' for f in fields)
         self._insert = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(fields))})'
+        self._pick = operator.itemgetter(*[f.name for f in fields])
+        self._converted = [n for n, f in enumerate(fields) if f.type in (FieldType.DATETIME, FieldType.DATE)]
+        self._texts: dict = {}  # each date-time as text once (a day's file repeats 48 half-hours)
         self.rows = 0
 
     def append(self, rows: Iterable[dict]) -> None:
-        """Add a batch of rows (dicts keyed by field name) in one transaction."""
-        names = [f.name for f in self.fields]
+        """Add a batch of rows (dicts with every field) in one transaction."""
         with self.connection:
-            cursor = self.connection.executemany(self._insert, ([_cell(row.get(n)) for n in names] for row in rows))
+            cursor = self.connection.executemany(self._insert, map(self._values, rows))
             self.rows += cursor.rowcount
+
+    def _values(self, row: dict) -> list:
+        values = list(self._pick(row))
+        for at in self._converted:
+            value = values[at]
+            if value is not None:
+                text = self._texts.get(value)
+                if text is None:
+                    text = _cell(value)
+                    if len(self._texts) < 100_000:
+                        self._texts[value] = text
+                values[at] = text
+        return values
 
     def index(self, *columns: str) -> None:
         """An index on the columns (built once the rows are in: faster than growing it row by row)."""

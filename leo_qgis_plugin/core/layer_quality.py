@@ -47,6 +47,10 @@ def layer_quality(layer: QgsVectorLayer, fields: list[str] | None = None, site_f
     """The labels of a layer's fields (default: what it measures), one series per site (``site_field``,
     guessed from LEO's and SSEN's names) in time order. The summary stored when the layer was opened is
     used when it covers the fields asked for."""
+    stored = stored_quality(layer)
+    if stored is not None and not layer.subsetString() and (fields is None or set(fields) <= set(stored.columns)):
+        return stored if fields is None else QualitySummary({n: stored.columns[n] for n in fields}, stored.series,
+                                                            stored.step_seconds)
     names = layer.fields().names()
     time_field = time_field or layer.customProperty(PROPERTY_TIME_FIELD) or "timestamp"
     if site_field is None:
@@ -56,9 +60,6 @@ def layer_quality(layer: QgsVectorLayer, fields: list[str] | None = None, site_f
     if missing:
         raise LeoError(f"{layer.name()!r} has no field {', '.join(map(repr, missing))}; its fields are "
                        f"{', '.join(names)}.")
-    stored = stored_quality(layer)
-    if stored is not None and set(fields) <= set(stored.columns) and not layer.subsetString():
-        return QualitySummary({n: stored.columns[n] for n in fields}, stored.series, stored.step_seconds)
     text = frozenset(n for n in fields if not layer.fields().field(n).isNumeric())
     return sites_quality(_ordered_rows(layer, site_field, time_field, fields, feedback), fields, text)
 

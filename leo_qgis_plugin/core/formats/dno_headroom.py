@@ -49,16 +49,18 @@ def map_columns(header: list[str], publisher: str) -> tuple[dict[str, int], list
     positions: dict[str, list[int]] = {}
     for at, title in enumerate(header):
         positions.setdefault(title.strip().lower(), []).append(at)
-    notes = [f"The column {header[at[0]]!r} appears {len(at)} times (columns {', '.join(str(a + 1) for a in at)}): "
+    notes = [f"The column {header[at[0]]!r} appears {len(at)} times (columns {_listed([a + 1 for a in at])}): "
              "the first is read, the others are ignored." for at in positions.values() if len(at) > 1]
     found: dict[str, int] = {}
     for field, names in column_table(publisher)[0].items():
-        present = [name for name in names if name.lower() in positions]
+        present = next((name for name in names if name.lower() in positions), None)
         if present:
-            found[field] = positions[present[0].lower()][0]
-        if len({n.lower() for n in present}) > 1:
-            notes.append(f"The columns {' and '.join(map(repr, present))} both give {field}: {present[0]!r} is read.")
+            found[field] = positions[present.lower()][0]
     return found, notes
+
+
+def _listed(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
 
 
 def read_dno_headroom(data: bytes, source: str = "headroom file") -> tuple[str, HeadroomTable]:

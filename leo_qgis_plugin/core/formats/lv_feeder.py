@@ -39,6 +39,7 @@ REQUIRED = ("dataset_id", "lv_feeder_id", "data_collection_log_timestamp", "tota
 MARKERS = {"lv_feeder_id", "data_collection_log_timestamp", "total_consumption_active_import"}
 NUMBER_COLUMNS = [name for name, kind in COLUMNS if kind is N]
 HALF_HOUR = timedelta(minutes=30)
+LINE_NOTES = 1000
 
 
 @dataclass
@@ -97,13 +98,15 @@ class FeederReader:
     def __init__(self, source: str = "LV-feeder file", lookup: dict[str, tuple[list[str], float | None]] | None = None,
                  progress: Callable[[float], None] | None = None, is_cancelled: Callable[[], bool] | None = None) -> None:
         self.source = source
-        self.lookup = lookup or {}
+        # Each feeder's postcodes as the text a row carries, joined once.
+        self.lookup = {feeder: (", ".join(codes) or None, meters) for feeder, (codes, meters) in (lookup or {}).items()}
         self.progress = progress or (lambda _fraction: None)
         self.is_cancelled = is_cancelled or (lambda: False)
         self.warnings: list[str] = []
         self.duplicates = 0  # rows left out because another row has their feeder and instant
         self.replaced = 0    # of those, rows whose values a later re-issue corrected
         self.undecided = 0   # repeats with other values but the same last_modified_time (the first is kept)
+        self.more_notes = 0  # line notes beyond the first LINE_NOTES, counted
         self.rows = 0
         self.text_cells: dict[tuple[str, datetime], list[str]] = {}  # text where a number belongs (quality)
         self._instants: dict[str, datetime | None] = {}
@@ -160,7 +163,7 @@ class FeederReader:
         header = [h.strip() for h in next(reader, None) or []]
         check_header(header, self.source)
         key_at, time_at = header.index("dataset_id"), header.index("data_collection_log_timestamp")
-        seen = _BitSet(total_chars // 150 if total_chars else 1 << 20)
+        seen = _BitSet(total_chars // 150 if total_chars else 1 << 16)
         repeated: set[int] = set()
         try:
             for cells in reader:
@@ -212,9 +215,39 @@ class FeederReader:
         if self.undecided:
             notes.append(f"{self.undecided} repeated feeder and instant(s) carry different values with the same "
                          "last_modified_time: the first row in the file was kept.")
+        if self.more_notes:
+            self.warnings.append(f"… and {self.more_notes:,} more line(s) with notes like these.")
         self.warnings[:0] = notes
 
+    def _line_note(self, text: str) -> None:
+        """A note on one line; past the first thousand they are only counted (a broken file has millions)."""
+        if len(self.warnings) < LINE_NOTES:
+            self.warnings.append(text)
+        else:
+            self.more_notes += 1
+
     def _typed(self, cells: list[str], positions, line: int) -> dict | None:
+        """A row's typed values: in one go for the usual row, cell by cell (to say what is wrong) otherwise."""
+        if len(cells) >= len(positions):
+            try:
+                typed = {name: None if at is None else (self._instant if kind is DT else _CONVERT[kind])(cells[at])
+                         for name, kind, at in positions}
+            except ValueError:
+                typed = self._typed_one_by_one(cells, positions, line)
+        else:
+            typed = self._typed_one_by_one(cells, positions, line)
+        if typed is None:
+            return None
+        if typed["data_collection_log_timestamp"] is None:
+            self._line_note(f"Line {line}: no time; row skipped.")
+            return None
+        typed["timestamp"] = typed["data_collection_log_timestamp"]
+        energy = typed["total_consumption_active_import"]
+        typed["avg_kw"] = None if energy is None else energy * 2 / 1000
+        typed["postcodes"], typed["total_mpan_count"] = self.lookup.get(typed["dataset_id"], (None, None))
+        return typed
+
+    def _typed_one_by_one(self, cells: list[str], positions, line: int) -> dict | None:
         typed: dict = {}
         text_in_numbers = []
         for name, kind, at in positions:
@@ -224,22 +257,13 @@ class FeederReader:
             except ValueError:
                 typed[name] = None
                 if name == "data_collection_log_timestamp":
-                    self.warnings.append(f"Line {line}: the time {raw!r} is not a date and time; row skipped.")
+                    self._line_note(f"Line {line}: the time {raw!r} is not a date and time; row skipped.")
                     return None
-                self.warnings.append(f"Line {line}: {name} {raw!r} is not valid; kept as empty.")
+                self._line_note(f"Line {line}: {name} {raw!r} is not valid; kept as empty.")
                 if kind is N:
                     text_in_numbers.append(name)
-        if typed["data_collection_log_timestamp"] is None:
-            self.warnings.append(f"Line {line}: no time; row skipped.")
-            return None
-        typed["timestamp"] = typed["data_collection_log_timestamp"]
-        if text_in_numbers:
-            self.text_cells[(typed["dataset_id"], typed["timestamp"])] = text_in_numbers
-        energy = typed["total_consumption_active_import"]
-        typed["avg_kw"] = None if energy is None else energy * 2 / 1000
-        postcodes, meters = self.lookup.get(typed["dataset_id"], ([], None))
-        typed["postcodes"] = ", ".join(postcodes) or None
-        typed["total_mpan_count"] = meters
+        if text_in_numbers and typed["data_collection_log_timestamp"] is not None:
+            self.text_cells[(typed["dataset_id"], typed["data_collection_log_timestamp"])] = text_in_numbers
         return typed
 
 
@@ -261,25 +285,21 @@ def _counted(lines: Iterable[str], total: int | None, report: Callable[[float], 
 
 
 class _BitSet:
-    """A small probabilistic set of 64-bit hashes (three bits each in a table of about 32 bits a key): says
-    whether a hash was (probably) added before. Look-alikes are rare and harmless: their rows are only held back
-    and then found to be alone."""
+    """A small probabilistic set of 64-bit hashes (two bits each in a table of about 64 bits a key): says
+    whether a hash was (probably) added before. Look-alikes (about 1 in 1,000) are harmless: their rows are only
+    held back and then found to be alone."""
 
     def __init__(self, expected_keys: int) -> None:
-        self.bits = 1 << max(20, (max(expected_keys, 1) * 32).bit_length())
-        self.table = bytearray(self.bits // 8)
+        self.mask = (1 << max(20, (max(expected_keys, 1) * 64).bit_length())) - 1
+        self.table = bytearray((self.mask + 1) // 8)
 
     def add(self, key: int) -> bool:
-        """Add a hash; True when all its bits were set already."""
-        first, second = key & 0xFFFFFFFFFFFFFFFF, (key * 0x9E3779B97F4A7C15 >> 17) | 1
-        present = True
-        for n in range(3):
-            bit = (first + n * second) & (self.bits - 1)
-            byte, mask = bit >> 3, 1 << (bit & 7)
-            if not self.table[byte] & mask:
-                present = False
-                self.table[byte] |= mask
-        return present
+        """Add a hash; True when both its bits were set already."""
+        table, one, two = self.table, key & self.mask, (key >> 32 ^ key * 0x9E3779B1) & self.mask
+        first, second = table[one >> 3] & (1 << (one & 7)), table[two >> 3] & (1 << (two & 7))
+        table[one >> 3] |= 1 << (one & 7)
+        table[two >> 3] |= 1 << (two & 7)
+        return bool(first and second)
 
 
 def _text(raw: str | None) -> str | None:

@@ -133,6 +133,11 @@ class QualitySummary:
         gaps = [c.last_gap for c in self.columns.values() if c.last_gap]
         return max(gaps, key=lambda g: g.start) if gaps else None
 
+    def empty_columns(self) -> list[str]:
+        """Columns without a single value (their every reading is a missing one)."""
+        return [name for name, c in self.columns.items()
+                if c.readings and sum(c.flagged[label] for label in MISSING_LABELS) == c.readings]
+
     def headline(self) -> str:
         """One line for the message bar."""
         totals = {label: n for label, n in self.totals().items() if n}
@@ -144,6 +149,8 @@ class QualitySummary:
             text += f"; first gap {_when(self.first_gap)}"
             if self.last_gap and self.last_gap != self.first_gap:
                 text += f", last gap {_when(self.last_gap)}"
+        if self.empty_columns():
+            text += f"; empty throughout: {', '.join(self.empty_columns())}"
         return text + "."
 
     def lines(self) -> list[str]:
