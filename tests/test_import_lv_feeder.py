@@ -101,11 +101,15 @@ def test_the_importer_keeps_one_row_per_feeder_and_instant(scratch_sqlite_url, t
     done = cli("import-lv-feeder", str(path), "--dataset-id", "lv", "--db", scratch_sqlite_url)
     assert done.returncode == 0, done.stderr
     assert "Imported 144 half-hourly feeder rows" in done.stdout and "3 carried corrected values" in done.stdout
+    assert "Data quality (Project LEO's labels, readings flagged): large_gap 144" in done.stdout
     engine = make_engine(scratch_sqlite_url)
     with engine.connect() as conn:
-        table = get_record(conn, "lv").table_name
-        stored = conn.execute(text(f'SELECT count(*), sum(total_consumption_active_import) FROM "{table}"')).one()
+        record = get_record(conn, "lv")
+        stored = conn.execute(text(f'SELECT count(*), sum(total_consumption_active_import) FROM "{record.table_name}"'
+                                   )).one()
     assert stored[0] == 144 and stored[1] == pytest.approx(total)
+    # The record says the data's quality: SSEN's secondary consumption column is empty in every row.
+    assert any(n.startswith("secondary_consumption_active_import: large_gap 144 (1 run(s))") for n in record.notes)
 
 
 def test_a_file_lacking_key_columns_is_refused_naming_them(scratch_sqlite_url, tmp_path):

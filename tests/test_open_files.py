@@ -14,6 +14,7 @@ from leo_catalogue.demo.headroom_csv import headroom_csv
 from leo_catalogue.demo.network import build_network
 from leo_qgis_plugin import api
 from leo_qgis_plugin.core.formats.errors import FormatError
+from leo_qgis_plugin.core.formats.quality import MISSING_LABELS, Label
 from leo_qgis_plugin.core.open_files import FileKind, open_file
 
 from .support.qt import wait_for
@@ -178,3 +179,17 @@ def test_every_layer_open_file_returns_plays(project, tmp_path):
         assert controller.totalFrameCount() == frames, path.name
         given = api.play(layer, datetime(2020, 1, 1, tzinfo=timezone.utc), datetime(2020, 1, 2, tzinfo=timezone.utc))
         assert from_qdatetime(given.temporalExtents().begin()).year == 2020
+
+
+def test_text_where_a_number_belongs_is_a_format_error_not_a_gap(tmp_path):
+    from .support.published_files import feeder_file, uk_day_half_hours
+
+    content = feeder_file(uk_day_half_hours(datetime(2024, 2, 12)), energy=lambda n: 1000.0 + n)
+    content = content.replace(",1005.0,", ",#VALUE!,", 1)  # the 6th half-hour's primary consumption
+    path = tmp_path / "lv_feeder_usage.csv"
+    path.write_text(content)
+    opened = open_file(path)
+    primary = opened.quality.columns["primary_consumption_active_import"]
+    assert primary.flagged[Label.FMT_ERR] == 1 and not any(primary.flagged[label] for label in MISSING_LABELS)
+    assert any("primary_consumption_active_import '#VALUE!' is not valid; kept as empty" in w for w in opened.warnings)
+    assert next(opened.layer.getFeatures("fid = 6"))["primary_consumption_active_import"] == NULL

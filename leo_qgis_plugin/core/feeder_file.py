@@ -18,15 +18,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .formats.lv_feeder import FIELDS, HALF_HOUR, FeederReader, check_header, read_postcode_lookup
+from .formats.lv_feeder import (
+    FIELDS,
+    HALF_HOUR,
+    QUALITY_COLUMNS,
+    FeederReader,
+    check_header,
+    read_postcode_lookup,
+    with_text_cells,
+)
 from .formats.quality import QualitySummary, sites_quality
 from .gpkg_table import GpkgTableWriter, read_source
 
 TABLE = "lv_feeder"
 READER_VERSION = 2  # raise when the reader's output changes: GeoPackages made before are then made again
-QUALITY_COLUMNS = ["aggregated_device_count_active", "primary_consumption_active_import",
-                   "secondary_consumption_active_import", "total_consumption_active_import",
-                   "aggregated_device_count_reactive", "total_consumption_reactive_import"]
 
 
 @dataclass
@@ -130,17 +135,8 @@ def feeder_quality(connection: sqlite3.Connection, text_cells: dict[tuple[str, d
         return stamps[text]
 
     listed = ", ".join(f'"{c}"' for c in QUALITY_COLUMNS)
-    query = f'SELECT dataset_id, "timestamp", {listed} FROM "{TABLE}" ORDER BY dataset_id, "timestamp"'
-
-    def rows():
-        for site, text, *values in connection.execute(query):
-            at = stamp(text)
-            wrong = text_cells.get((site, at))
-            if wrong:  # the text found where a number belongs: a format error, not a missing value
-                values = [f"(text in {c})" if c in wrong else v for c, v in zip(QUALITY_COLUMNS, values)]
-            yield (site, at, *values)
-
-    return sites_quality(rows(), QUALITY_COLUMNS, step=step)
+    rows = connection.execute(f'SELECT dataset_id, "timestamp", {listed} FROM "{TABLE}" ORDER BY dataset_id, "timestamp"')
+    return sites_quality(with_text_cells(rows, text_cells, stamp), QUALITY_COLUMNS, step=step, instant=stamp)
 
 
 class _TextFiles:

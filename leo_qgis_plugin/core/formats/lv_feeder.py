@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -38,6 +38,7 @@ REQUIRED = ("dataset_id", "lv_feeder_id", "data_collection_log_timestamp", "tota
             "last_modified_time")
 MARKERS = {"lv_feeder_id", "data_collection_log_timestamp", "total_consumption_active_import"}
 NUMBER_COLUMNS = [name for name, kind in COLUMNS if kind is N]
+QUALITY_COLUMNS = NUMBER_COLUMNS  # what a quality summary covers: the measurements SSEN publishes
 HALF_HOUR = timedelta(minutes=30)
 LINE_NOTES = 1000
 
@@ -265,6 +266,18 @@ class FeederReader:
         if text_in_numbers and typed["data_collection_log_timestamp"] is not None:
             self.text_cells[(typed["dataset_id"], typed["data_collection_log_timestamp"])] = text_in_numbers
         return typed
+
+
+def with_text_cells(rows: Iterable[Sequence], text_cells: dict[tuple[str, datetime], list[str]],
+                    instant: Callable[[object], datetime]) -> Iterable[Sequence]:
+    """Stored rows (feeder, stamp, a value per quality column) with the text the reader found where a number
+    belongs put back in its cell: for Project LEO's labels that is a format error, not a missing value."""
+    if not text_cells:
+        return rows
+    return (row if (row[0], instant(row[1])) not in text_cells else
+            (*row[:2], *(f"(text in {c})" if c in text_cells[(row[0], instant(row[1]))] else v
+                         for c, v in zip(QUALITY_COLUMNS, row[2:])))
+            for row in rows)
 
 
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)

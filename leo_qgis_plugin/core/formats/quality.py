@@ -20,7 +20,7 @@ import itertools
 import math
 import operator
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
@@ -37,6 +37,7 @@ class Label(str, Enum):
 
 
 MISSING_LABELS = (Label.MISS_VAL, Label.MUL_MISS_VAL, Label.LARGE_GAP)
+LABELS = tuple(Label)  # iterating an Enum is slow; summaries are made per site, by the thousand
 
 
 def run_label(length: int) -> Label:
@@ -62,7 +63,7 @@ class Gap:
 
 
 def _zeros() -> dict[Label, int]:
-    return dict.fromkeys(Label, 0)
+    return dict.fromkeys(LABELS, 0)
 
 
 @dataclass
@@ -78,7 +79,7 @@ class ColumnQuality:
     def add(self, other: ColumnQuality) -> None:
         """Add another series' counts of the same column (another site)."""
         self.readings += other.readings
-        for label in Label:
+        for label in LABELS:
             self.flagged[label] += other.flagged[label]
             self.runs[label] += other.runs[label]
         if other.first_gap and (self.first_gap is None or other.first_gap.start < self.first_gap.start):
@@ -193,7 +194,11 @@ def series_quality(stamps: Sequence[datetime], columns: Mapping[str, Sequence], 
     """The labels of one series: ``stamps`` in time order (UTC), each column's values in the same order
     (a float, None when empty, or the text found where a number belongs; text columns hold text)."""
     step = step or natural_step(stamps)
-    absent = [0] + [absent_between(a, b, step) for a, b in zip(stamps, stamps[1:])] if step else [0] * len(stamps)
+    if not step or (stamps[-1] - stamps[0] == step * (len(stamps) - 1) and len(set(stamps)) == len(stamps)):
+        # regular throughout (no repeats, so the span says so): nothing absent
+        absent = [0] * len(stamps)
+    else:
+        absent = [0] + [absent_between(a, b, step) for a, b in zip(stamps, stamps[1:])]
     summary = QualitySummary(series=1, step_seconds=step.total_seconds() if step else None)
     for name, values in columns.items():
         summary.columns[name] = column_quality(stamps, values, absent, step, name in text_columns)
@@ -201,13 +206,14 @@ def series_quality(stamps: Sequence[datetime], columns: Mapping[str, Sequence], 
 
 
 def sites_quality(rows: Iterable[Sequence], columns: Sequence[str], text_columns: frozenset[str] = frozenset(),
-                  step: timedelta | None = None) -> QualitySummary:
+                  step: timedelta | None = None, instant: Callable[[object], datetime] | None = None) -> QualitySummary:
     """The labels of many series at once: ``rows`` of (site, UTC stamp, a value per column), ordered by site
-    and then time (as a database reads them back in one ordered pass)."""
+    and then time (as a database reads them back in one ordered pass); ``instant`` reads the stamps when they
+    are not datetimes yet."""
     summary = QualitySummary()
     for _site, group in itertools.groupby(rows, key=operator.itemgetter(0)):
         series = list(group)
-        stamps = [row[1] for row in series]
+        stamps = [row[1] for row in series] if instant is None else [instant(row[1]) for row in series]
         values = list(zip(*(row[2:] for row in series)))
         summary.add(series_quality(stamps, dict(zip(columns, values)), text_columns, step))
     return summary
@@ -217,8 +223,14 @@ def column_quality(stamps: Sequence[datetime], values: Sequence, absent: Sequenc
                    text: bool = False) -> ColumnQuality:
     """One column's labels; ``absent[i]``: readings absent from the series just before reading ``i``."""
     quality = ColumnQuality(readings=len(values) + sum(absent))
-    if not text and set(map(type, values)) <= {float} and not any(absent):  # complete numbers: the common case
+    kinds = set(map(type, values))
+    if not text and kinds <= {float} and not any(absent):  # complete numbers: the common case
         _count_runs(quality, Label.OUTLIER, _outliers(list(enumerate(values))))
+        return quality
+    if kinds == {type(None)}:  # a column without a value (SSEN leaves some empty): one run, the whole series
+        label = run_label(quality.readings)
+        quality.flagged[label], quality.runs[label] = quality.readings, 1
+        quality.first_gap = quality.last_gap = Gap(stamps[0], quality.readings)
         return quality
     labels = _labels(stamps, values, absent, step, text)
     for start, _at, length in labels.missing:
