@@ -126,3 +126,8 @@ def test_the_summary_is_kept_in_the_layer_shown_and_given_back(project):
     assert {n: c.flagged for n, c in recomputed.columns.items()} == {n: c.flagged for n, c in stored.items()}
     with pytest.raises(Exception, match="has no field 'kw'"):
         api.quality(opened.layer, ["kw"])
+
+
+def test_a_catalogue_datasets_notes_go_in_its_layer_metadata(project, sqlite_server):
+    layer = api.add_dataset(api.connect(sqlite_server.url), "substation-load-hh", mode="live")
+    assert any("Bampton has a gap" in line for line in layer.metadata().history())
