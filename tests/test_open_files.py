@@ -19,6 +19,7 @@ from leo_qgis_plugin.core.open_files import FileKind, open_file
 
 from .support.qt import wait_for
 from .support.servers import ROOT
+from .support.timeline import own_timeline  # noqa: F401 (a fixture)
 
 REAL = ROOT / "leo_catalogue/data/real"
 FEEDERS = REAL / "ssen/lv_feeder_usage_2024-02-12_head.csv"
@@ -163,9 +164,11 @@ def test_repeats_in_an_opened_feeder_file_are_read_once(tmp_path):
     assert "3 carried corrected values" in opened.warnings[0] and "3 carried corrected values" in opened.message()
 
 
+@pytest.mark.usefixtures("own_timeline")
 def test_every_layer_open_file_returns_plays(project, tmp_path):
-    from leo_qgis_plugin.core.compat import TemporalNavigationMode
     from leo_qgis_plugin.core.temporal.clock import from_qdatetime
+
+    from .support.timeline import timeline_off
 
     alone = tmp_path / "feeders.csv"
     shutil.copy(FEEDERS, alone)
@@ -173,7 +176,7 @@ def test_every_layer_open_file_returns_plays(project, tmp_path):
                                 (next((REAL / "leo").glob("*LEOD041F06*")), datetime(2019, 11, 18, 11, 45, 43), 2295),
                                 (alone, datetime(2024, 2, 12, 0, 0), 10)]:
         layer = api.open_file(str(path))
-        api.temporal_controller().setNavigationMode(TemporalNavigationMode.NavigationOff)
+        timeline_off()
         controller = api.play(layer)
         assert from_qdatetime(controller.temporalExtents().begin()) == first.replace(tzinfo=timezone.utc)
         assert controller.totalFrameCount() == frames, path.name

@@ -10,7 +10,6 @@ import pytest
 from qgis.core import QgsFeatureRequest, QgsVectorLayerTemporalContext
 
 from leo_qgis_plugin import api
-from leo_qgis_plugin.core.compat import TemporalNavigationMode
 from leo_qgis_plugin.core.flex.baseline import BaselineOptions, Direction, Event, compute_baselines, periods, series_lookup
 from leo_qgis_plugin.core.flex.quality import clean_series
 from leo_qgis_plugin.core.formats.leo_trial import read_meter_file, read_price_file
@@ -18,6 +17,7 @@ from leo_qgis_plugin.core.open_files import open_file
 from leo_qgis_plugin.core.temporal.clock import from_qdatetime, uk_label
 
 from .support.published_files import UK, UTC, feeder_file, meter_from, price_day, uk_day_half_hours
+from .support.timeline import own_timeline  # noqa: F401 (a fixture)
 
 AUTUMN, SPRING = datetime(2019, 10, 27), datetime(2019, 3, 31)
 HALF_HOUR = timedelta(minutes=30)
@@ -68,12 +68,6 @@ def test_lv_feeder_days_have_their_half_hours(tmp_path, day, periods_in_day):
     assert opened.rows == len(stamps) == periods_in_day
 
 
-def play_alone(layer):
-    """api.play on a timeline of its own (not widened by layers played before)."""
-    api.temporal_controller().setNavigationMode(TemporalNavigationMode.NavigationOff)
-    return api.play(layer)
-
-
 def frames_of(layer, controller):
     """(UK label, rows shown) for each frame of the controller, as QGIS's temporal filter selects them."""
     context = QgsVectorLayerTemporalContext()
@@ -87,11 +81,12 @@ def frames_of(layer, controller):
     return shown
 
 
+@pytest.mark.usefixtures("own_timeline")
 def test_an_autumn_price_day_plays_in_50_frames_each_half_hour_once(project, tmp_path):
     path = tmp_path / "Price_autumn.csv"
     path.write_bytes(price_day(AUTUMN))
     layer = api.open_file(str(path))
-    controller = play_alone(layer)
+    controller = api.play(layer)
     assert controller.totalFrameCount() == 50 and controller.frameDuration().seconds() == 1800
     shown = frames_of(layer, controller)
     assert all(len(rows) == 1 for _, rows in shown)  # every period once: no doubled hour, no hole
@@ -100,11 +95,12 @@ def test_an_autumn_price_day_plays_in_50_frames_each_half_hour_once(project, tmp
                            "Sun 27 Oct 2019 01:30 GMT"]
 
 
+@pytest.mark.usefixtures("own_timeline")
 def test_a_spring_price_day_plays_in_46_frames(project, tmp_path):
     path = tmp_path / "Price_spring.csv"
     path.write_bytes(price_day(SPRING))
     layer = api.open_file(str(path))
-    controller = play_alone(layer)
+    controller = api.play(layer)
     assert controller.totalFrameCount() == 46
     assert all(len(rows) == 1 for _, rows in frames_of(layer, controller))
 
