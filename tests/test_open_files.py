@@ -7,7 +7,7 @@ import shutil
 from datetime import datetime, timezone
 
 import pytest
-from qgis.core import NULL, QgsApplication
+from qgis.core import NULL, Qgis, QgsApplication
 from qgis.PyQt.QtCore import QDateTime, QVariant
 
 from leo_catalogue.demo.headroom_csv import headroom_csv
@@ -196,3 +196,47 @@ def test_text_where_a_number_belongs_is_a_format_error_not_a_gap(tmp_path):
     assert primary.flagged[Label.FMT_ERR] == 1 and not any(primary.flagged[label] for label in MISSING_LABELS)
     assert any("primary_consumption_active_import '#VALUE!' is not valid; kept as empty" in w for w in opened.warnings)
     assert next(opened.layer.getFeatures("fid = 6"))["primary_consumption_active_import"] == NULL
+
+
+def test_the_plugin_shows_what_was_opened_and_its_quality_in_the_message_bar(qgis_iface, project):
+    import leo_qgis_plugin
+
+    plugin = leo_qgis_plugin.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        qgis_iface.messageBar().clear_messages()
+        plugin.open_path(str(REAL / "leo/error_testing_smallest.csv"))
+        warnings = qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Warning)
+        wait_for(lambda: qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Warning), 60)
+        (shown,) = warnings
+        assert "Opened error_testing_smallest (Project LEO trial meter data, 21,309 rows)" in shown
+        assert "miss_val 13, mul_miss_val 21, outlier 18, large_gap 28" in shown
+    finally:
+        plugin.unload()
+
+
+def test_opening_in_a_task_reports_progress_and_can_be_cancelled(project, tmp_path):
+    from qgis.PyQt.QtCore import Qt
+
+    from leo_qgis_plugin.core.datasets import cache_folder
+    from leo_qgis_plugin.core.feeder_file import geopackage_for
+    from leo_qgis_plugin.tasks.open_file import open_file_task
+
+    from .support.published_files import feeder_file, uk_day_half_hours
+
+    path = tmp_path / "lv_feeder_usage_2024-02-12.csv"
+    path.write_text(feeder_file(uk_day_half_hours(datetime(2024, 2, 12)), tuple(f"{n:012d}" for n in range(1200))))
+    done, failed, progress = [], [], []
+    task = open_file_task(str(path), done.append, failed.append)
+    task.progressChanged.connect(progress.append)
+    QgsApplication.taskManager().addTask(task)
+    wait_for(lambda: done or failed, 120)
+    assert done and done[0].rows == 1200 * 48 and progress == sorted(progress) and progress[-1] >= 99
+    geopackage_for(path, cache_folder()).unlink()
+    cancelled = open_file_task(str(path), done.append, failed.append)
+    # Cancelled as soon as it reports progress (Cancel in the task manager): it stops, leaving no GeoPackage.
+    cancelled.feedback.progressChanged.connect(lambda _share: cancelled.cancel(), Qt.ConnectionType.DirectConnection)
+    QgsApplication.taskManager().addTask(cancelled)
+    wait_for(lambda: failed, 60)
+    assert failed == ["Cancelled."] and len(done) == 1 and not geopackage_for(path, cache_folder()).exists()
+    assert not list(geopackage_for(path, cache_folder()).parent.glob("*.partial"))
