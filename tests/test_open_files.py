@@ -198,6 +198,7 @@ def test_text_where_a_number_belongs_is_a_format_error_not_a_gap(tmp_path):
     assert next(opened.layer.getFeatures("fid = 6"))["primary_consumption_active_import"] == NULL
 
 
+@pytest.mark.usefixtures("own_timeline")  # the plugin readies the timeline for a temporal layer added
 def test_the_plugin_shows_what_was_opened_and_its_quality_in_the_message_bar(qgis_iface, project):
     import leo_qgis_plugin
 
