@@ -129,3 +129,25 @@ def test_baselining_knows_the_46_and_50_period_days():
     assert len(first.baseline_profile) == len(first.metered_profile) == 4 and not first.flags
     assert first.like_days == [date(2025, 10, 12), date(2025, 10, 18), date(2025, 10, 19), date(2025, 10, 25)]
     assert date(2025, 3, 30) not in second.like_days and len(second.like_days) == 4
+
+
+@pytest.mark.usefixtures("own_timeline")
+def test_fast_playback_of_an_autumn_feeder_day_shows_each_of_its_50_half_hours(project, tmp_path):
+    from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
+    from leo_qgis_plugin.core.layers import point_layer
+
+    path = tmp_path / "lv_feeder_usage_2019-10-27.csv"
+    path.write_text(feeder_file(uk_day_half_hours(AUTUMN), ("000200200402", "000200200404"),
+                                energy=lambda n: 100.0 * (n + 1)))
+    layer = api.open_file(str(path))
+    sites = point_layer("Feeders", [FieldDef("site_id", FieldType.STRING)], [
+        {"site_id": "000200200402", "longitude": -2.97, "latitude": 56.47},
+        {"site_id": "000200200404", "longitude": -2.96, "latitude": 56.48}])
+    view = api.playback(layer, value_field="total_consumption_active_import", sites=sites)
+    controller = api.play(layer)
+    assert controller.totalFrameCount() == 50
+    shown = []
+    for frame in range(50):
+        span = controller.dateTimeRangeForFrameNumber(frame)
+        shown.append(view.show_frame(from_qdatetime(span.begin()), from_qdatetime(span.end())).tolist())
+    assert shown == [[100.0 * (n + 1)] * 2 for n in range(50)]  # each half-hour its own reading, none twice

@@ -12,10 +12,10 @@ from .exceptions import LeoError
 from .formats.quality import QualitySummary, sites_quality
 from .layers import is_null, to_utc
 from .temporal.properties import PROPERTY_TIME_FIELD
+from .temporal.series import SITE_FIELDS
 
 PROPERTY_QUALITY = "leo_qgis/quality"
 HISTORY_PREFIX = "Data quality"
-SITE_FIELDS = ("dataset_id", "site_id", "primary_id", "asset_id", "feeder_id")
 NOT_MEASURED = {"fid", "timestamp", "avg_kw", "total_mpan_count", "latitude", "longitude"}
 
 
