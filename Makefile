@@ -31,6 +31,7 @@ bench: setup demo          ## benchmarks: print figures and ratios
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_flex.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_aggregate.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_temporal.py
+	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_open_file.py
 	$(PYTHON) scripts/bench_ingest.py
 	bash scripts/bench_startup.sh
 

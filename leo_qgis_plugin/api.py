@@ -164,7 +164,8 @@ def flex_baseline(load: QgsVectorLayer, events: QgsVectorLayer, method: str = "B
                   project: QgsProject | None = None) -> QgsVectorLayer:
     """Baseline every flexibility event and add two tables to the project: the baselines (one row per event:
     ``event_id, site_id, method, baseline_kwh, metered_kwh, delivered_kwh, delivery_ratio, flags``, ...) and
-    the business case by provider, zone and month. Returns the baselines table.
+    the business case by provider, zone and month. Returns the baselines table; each row's ``load_quality``
+    and :func:`quality` of the table give the load's settlement periods flagged with Project LEO's labels.
 
     ``method``: ``BL01``, ``mid8of10``, ``highXofY``, ``nominated`` (``nominated={event_id: [kWh per period]}``)
     or ``fixed`` (``reference={site_id: {"HH:MM": kWh}}``). ``zones`` (e.g. flex-zones) lets events name a zone
@@ -175,6 +176,7 @@ def flex_baseline(load: QgsVectorLayer, events: QgsVectorLayer, method: str = "B
     from .core.flex.analysis import run_baselines
     from .core.flex.outputs import results_layer, summary_layer
     from .core.flex.report import write_report
+    from .core.layer_quality import store_quality
 
     options = BaselineOptions(Method(method), in_day_adjustment=in_day_adjustment,
                               adjustment_cap_kwh=adjustment_cap_kwh, high_x=high_x, high_y=high_y,
@@ -184,8 +186,23 @@ def flex_baseline(load: QgsVectorLayer, events: QgsVectorLayer, method: str = "B
     if report_folder:
         write_report(run, Path(report_folder))
     results = results_layer(run.rows)
+    store_quality(results, run.quality, run.notes)  # api.quality(results) gives it back
     (project or QgsProject.instance()).addMapLayers([results, summary_layer(run.summary_table)])
     return results
+
+
+def quality(layer: QgsVectorLayer, fields: list[str] | None = None, site_field: str | None = None,
+            time_field: str | None = None):
+    """Project LEO's data-quality labels on a layer's fields (default: the numbers it measures), one series per
+    site (``site_field``, guessed from LEO's and SSEN's names), in readings: runs of missing values of 1–2
+    ``miss_val``, 3–10 ``mul_miss_val``, more than 10 ``large_gap``; ``outlier`` (z-score above 5); ``fmt_err``
+    (text where a number belongs, or a text value out of its column's case or spacing). Returns a
+    QualitySummary: ``.columns[field].flagged[label]`` and ``.runs[...]``, ``.totals()``, ``.first_gap``,
+    ``.last_gap``, ``.lines()``. For a layer opened by ``open_file`` or made by ``flex_baseline`` it is the
+    summary kept with the layer."""
+    from .core.layer_quality import layer_quality
+
+    return layer_quality(layer, fields, site_field, time_field)
 
 
 def aggregate(layer: QgsVectorLayer, boundaries_layer: QgsVectorLayer, fields: list[str] | None = None,
@@ -259,11 +276,14 @@ def play(layer: QgsVectorLayer, start=None, end=None, step_minutes: float | None
     from .core.temporal.clock import to_qdatetime
     from .core.temporal.controller import layer_range, layer_step, prepare
 
-    extent = layer_range(layer)
-    if start is not None or end is not None or extent is None:
-        if start is None or end is None:
-            raise LeoError(f"{layer.name()!r} has no time range of its own: give start and end.")
+    if (start is None) != (end is None):
+        raise LeoError("Give both start and end, or neither (the layer's own range is played).")
+    if start is not None:
         extent = QgsDateTimeRange(to_qdatetime(start), to_qdatetime(end))
+    else:
+        extent = layer_range(layer)
+        if extent is None:
+            raise LeoError(f"{layer.name()!r} has no time range of its own: give start and end.")
     step = timedelta(minutes=step_minutes) if step_minutes else layer_step(layer)
     controller = temporal_controller()
     prepare(controller, extent, step, share=start is None and end is None)

@@ -195,9 +195,8 @@ class LeoPlugin:
 
         def opened(result) -> None:
             QgsProject.instance().addMapLayer(result.layer)
-            notes = f" {len(result.warnings)} note(s): {result.warnings[0]}" if result.warnings else ""
-            self._show_message(f"Opened {result.layer.name()} ({result.kind.value}, {result.rows:,} rows).{notes}",
-                               1 if result.warnings else 0)
+            flagged = result.quality is not None and any(result.quality.totals().values())
+            self._show_message(result.message(), 1 if result.warnings or flagged else 0)
 
         self._open_task = open_file_task(path, opened, lambda message: self._show_message(message, 2))
         QgsApplication.taskManager().addTask(self._open_task)

@@ -1,7 +1,9 @@
-"""Write a file in SSEN's LV-feeder format of about the size asked (deterministic), for benchmarks: the
-real head rows' shape, many feeders, 48 half hours of 12 February 2024.
+"""Write a file in SSEN's LV-feeder format of about the size asked (deterministic), for benchmarks: many
+feeders, 48 half hours of 12 February 2024. By default rows of the real head rows' shape with made values;
+with ``--real-rows`` the real rows themselves (leo_catalogue/data/real/ssen/), repeated for each made feeder
+with only its id and the half-hour changed.
 
-    python scripts/make_lv_feeder_file.py OUT.csv --megabytes 800
+    python scripts/make_lv_feeder_file.py OUT.csv --megabytes 800 [--real-rows]
 """
 
 from __future__ import annotations
@@ -40,9 +42,34 @@ def write(target: Path, megabytes: float) -> Path:
     return target
 
 
+REAL = Path(__file__).resolve().parent.parent / "leo_catalogue" / "data" / "real" / "ssen"
+
+
+def write_real_rows(target: Path, megabytes: float) -> Path:
+    """The real rows repeated: feeder k's half-hour n is real row (k + n) with k's id and n's time stamp."""
+    real = [line.split(",") for name in ("lv_feeder_usage_2024-02-12_head.csv", "lv_feeder_usage_2024-02-12_lookup_rows.csv")
+            for line in (REAL / name).read_text().splitlines()[1:]]
+    limit = int(megabytes * 1024 * 1024)
+    with target.open("w", encoding="utf-8", newline="") as out:
+        out.write(HEADER)
+        written, feeder = len(HEADER), 0
+        while written < limit:
+            feeder += 1
+            lines = []
+            for index, stamp in enumerate(TIMES):
+                cells = list(real[(feeder + index) % len(real)])
+                cells[0], cells[14] = f"{feeder:012d}", stamp
+                lines.append(",".join(cells) + "\n")
+            block = "".join(lines)
+            out.write(block)
+            written += len(block)
+    return target
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("target", type=Path)
     parser.add_argument("--megabytes", type=float, default=800)
+    parser.add_argument("--real-rows", action="store_true", help="repeat the real rows (ids and times changed)")
     args = parser.parse_args()
-    write(args.target, args.megabytes)
+    (write_real_rows if args.real_rows else write)(args.target, args.megabytes)

@@ -16,7 +16,7 @@ from leo_qgis_plugin.core.flex.baseline import (
     series_lookup,
 )
 from leo_qgis_plugin.core.flex.holidays import bank_holidays, is_working_day
-from leo_qgis_plugin.core.flex.quality import Flag, clean_series
+from leo_qgis_plugin.core.flex.quality import Combine, Flag, clean_series
 
 UTC = timezone.utc
 HALF_HOUR = timedelta(minutes=30)
@@ -155,21 +155,41 @@ def test_bad_events_are_flagged_or_refused_with_a_clear_message():
 
 
 def test_quality_flags_use_project_leos_labels():
-    at = [JAN_1 + HALF_HOUR * i for i in range(60)]
-    readings = [(t, 10.0 + (i % 3)) for i, t in enumerate(at)]
-    readings[5] = (at[5], None)                    # an empty value
-    readings[8] = (at[8], "n/a")                   # not a number
-    readings[20] = (at[20], 500.0)                 # an outlier
-    del readings[40:43]                            # 3 intervals absent: a run of missing values
-    del readings[30:35]                            # 5 intervals (2.5 h): a large gap
-    readings.append(readings[10])                  # a repeated stamp (clock change export)
-    series = clean_series(list(reversed(readings)), HALF_HOUR)
+    at = [JAN_1 + HALF_HOUR * i for i in range(80)]
+    readings = {i: (t, 10.0 + (i % 3)) for i, t in enumerate(at)}
+    readings[5] = (at[5], None)                    # an empty value: a run of 1 (miss_val)
+    readings[8] = (at[8], "n/a")                   # not a number (fmt_err)
+    readings[20] = (at[20], 500.0)                 # z-score above 5 (outlier)
+    for i in [*range(30, 35), *range(40, 43), *range(50, 61)]:
+        del readings[i]                            # runs of 5 and 3 periods absent (mul_miss_val), 11 (large_gap)
+    rows = list(readings.values()) + [readings[10]]  # a repeated stamp: the first copy is used, and noted
+    series = clean_series(list(reversed(rows)), HALF_HOUR)
     assert series.flags[at[5]] == {Flag.MISS_VAL} and series.flags[at[8]] == {Flag.FMT_ERR}
-    assert series.flags[at[20]] == {Flag.OUTLIER} and series.flags[at[10]] == {Flag.FMT_ERR}
-    assert all(series.flags[at[i]] == {Flag.MUL_MISS_VAL} for i in (40, 41, 42))
-    assert all(series.flags[at[i]] == {Flag.LARGE_GAP} for i in range(30, 35))
-    assert series.usable(at[10]) == 11.0 and series.usable(at[20]) is None  # the first copy is used
-    assert len(series.values) == 60 - 8 - 2 and series.counts()[Flag.MISS_VAL] == 1
+    assert series.flags[at[20]] == {Flag.OUTLIER} and at[10] not in series.flags and series.repeats == 1
+    assert all(series.flags[at[i]] == {Flag.MUL_MISS_VAL} for i in [*range(30, 35), *range(40, 43)])
+    assert all(series.flags[at[i]] == {Flag.LARGE_GAP} for i in range(50, 61))
+    assert series.usable(at[10]) == 11.0 and series.usable(at[20]) is None
+    assert series.counts() == {Flag.MISS_VAL: 1, Flag.MUL_MISS_VAL: 8, Flag.OUTLIER: 1, Flag.LARGE_GAP: 11,
+                               Flag.FMT_ERR: 1}
+    assert "1 reading(s) repeated a time stamp" in series.notes[0]
+
+
+def test_readings_off_the_grid_are_binned_into_settlement_periods():
+    # Stamps a second early (00:29:59 for the period ending 00:30): each in the period it falls in, none missing.
+    early = [(JAN_1 + HALF_HOUR * (i + 1) - timedelta(seconds=1), 2.0) for i in range(96)]
+    series = clean_series(early, stamps_mark_end=True)
+    assert series.interval == HALF_HOUR and len(series.values) == 96 and not series.flags
+    assert min(series.values) == JAN_1 and "96 reading(s) stamped off the 30 minutes grid" in series.notes[0]
+    # Power every 5 seconds, at :43 and :48 past the minute: averaged into half-hours; energy summed.
+    fine = [(JAN_1 + timedelta(seconds=43 + 5 * n), 4.0 + (n % 2)) for n in range(360 * 4)]
+    power = clean_series(fine, combine=Combine.MEAN)
+    assert len(power.values) == 5 and power.values[JAN_1 + HALF_HOUR] == pytest.approx(4.5) and not power.flags
+    assert "Readings every 5 seconds were put into 30 minutes periods (power averaged)" in power.notes[0]
+    energy = clean_series(fine, combine=Combine.SUM)
+    assert energy.values[JAN_1 + HALF_HOUR] == pytest.approx(4.5 * 360)
+    # A period is missing only when it has no reading at all.
+    holed = [r for r in fine if not JAN_1 + HALF_HOUR <= r[0] < JAN_1 + 2 * HALF_HOUR]
+    assert clean_series(holed, combine=Combine.MEAN).flags == {JAN_1 + HALF_HOUR: {Flag.MISS_VAL}}
 
 
 def test_bank_holidays_in_england_and_wales():

@@ -14,8 +14,9 @@ from qgis.core import NULL, QgsVectorLayer
 from leo_qgis_plugin import api
 from leo_qgis_plugin.core.flex.baseline import BaselineError
 from leo_qgis_plugin.core.flex.inputs import LoadFields
-from leo_qgis_plugin.core.flex.quality import Flag, clean_series
+from leo_qgis_plugin.core.flex.quality import Combine, Flag, clean_series
 from leo_qgis_plugin.core.formats.leo_trial import read_meter_file
+from leo_qgis_plugin.core.formats.quality import Label
 
 from .support.qgis_process import run_algorithm
 from .support.servers import ROOT
@@ -103,15 +104,21 @@ def test_flags_on_the_real_leo_meter_file():
     path = next((ROOT / "leo_catalogue/data/real/leo").glob("*LEOD041F06*"))
     table = read_meter_file(path.read_bytes())
     readings = [(r["timestamp"], r["active_power_total_avg"]) for r in table.rows]
-    series = clean_series(readings)
-    # The published file is clean: 2,295 readings every 5 seconds, no gaps, no outliers (it exports: negatives).
-    assert series.interval == timedelta(seconds=5) and len(series.values) == 2295
-    assert not any(series.counts().values())
+    # For baselining, 5-second power readings (11:45:43 to 14:56:53) are averaged into 7 settlement periods.
+    series = clean_series(readings, combine=Combine.MEAN)
+    assert series.interval == timedelta(minutes=30) and len(series.values) == 7 and not any(series.counts().values())
+    assert "Readings every 5 seconds were put into 30 minutes periods (power averaged)" in series.notes[0]
+    # Labelled reading by reading (a 5-second interval), gaps are counted in readings.
+    assert not any(clean_series(readings, timedelta(seconds=5)).counts().values())
     damaged = readings[:100] + readings[101:104] + readings[140:] + [readings[500]]
     damaged[10] = (damaged[10][0], "#VALUE!")
-    flagged = clean_series(damaged).counts()
-    # One reading missing, a run of 36 (3 minutes: under the 2-hour large gap), a bad value and a repeat.
-    assert flagged == {Flag.MISS_VAL: 1, Flag.MUL_MISS_VAL: 36, Flag.LARGE_GAP: 0, Flag.OUTLIER: 0, Flag.FMT_ERR: 2}
+    flagged = clean_series(damaged, timedelta(seconds=5))
+    # One reading missing, a run of 36 (a large gap: more than 10 readings), a bad value; the repeat is noted.
+    assert flagged.counts() == {Flag.MISS_VAL: 1, Flag.MUL_MISS_VAL: 0, Flag.LARGE_GAP: 36, Flag.OUTLIER: 0,
+                                Flag.FMT_ERR: 1}
+    assert flagged.repeats == 1
+    # Binned into half-hours the same damage leaves every period with readings: none is missing.
+    assert not any(clean_series(damaged, combine=Combine.MEAN).counts().values())
 
 
 def test_flexbaseline_from_qgis_process(flex_gpkg, tmp_path):
@@ -143,3 +150,23 @@ def test_the_flexibility_dock_charts_the_selected_event_and_delivery_by_zone(fle
     project.removeAllMapLayers()
     assert dock.results.count() == 0
     dock.disconnect_project()
+
+
+def test_baseline_results_carry_the_loads_quality_counts(flex_gpkg, project):
+    load = layer(flex_gpkg, "load")
+    # A day of Didcot's half-hours missing: 48 periods in one run, a large gap with Project LEO's meaning.
+    load.setSubsetString("NOT (\"primary_id\" = '30033' AND \"timestamp\" > '2025-10-01T00:00:00Z' "
+                         "AND \"timestamp\" <= '2025-10-02T00:00:00Z')")
+    results = api.flex_baseline(load, layer(flex_gpkg, "events"), "BL01", zones=layer(flex_gpkg, "zones"))
+    summary = api.quality(results)
+    column = summary.columns["total_consumption_active_import"]
+    assert summary.series == 5 and column.readings > 5 * 17000  # five primaries' half-hours
+    assert column.flagged[Label.LARGE_GAP] == 48 and column.runs[Label.LARGE_GAP] == 1
+    assert str(column.first_gap.start) == "2025-10-01 00:00:00+00:00"
+    rows = {f["event_id"]: f["load_quality"] for f in results.getFeatures()}
+    assert all("large_gap 48" in text for event, text in rows.items() if event.startswith("CMZ-DID"))
+    assert not any("large_gap" in (text or "") for event, text in rows.items() if event.startswith("CMZ-OSN"))
+    history = results.metadata().history()
+    assert history[0].startswith("Data quality (Project LEO's labels") and "large_gap 48" in history[0]
+    # The demo's clock-change row is a repeat: the first reading is used, and the history says so.
+    assert any("repeated a time stamp" in line for line in history)

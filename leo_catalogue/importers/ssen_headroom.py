@@ -24,9 +24,12 @@ class ImportReport:
     rows_without_location: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     what: str = "substations"
+    quality: str = ""  # the data-quality headline (Project LEO's labels), for time series
 
     def summary(self) -> str:
         lines = [f"Imported {self.rows} {self.what} into {self.dataset_id!r} (version {self.version})."]
+        if self.quality:
+            lines.append(self.quality)
         if self.rows_without_location:
             lines.append(f"{len(self.rows_without_location)} row(s) have no coordinates and are kept without "
                          f"geometry: {'; '.join(self.rows_without_location)}.")

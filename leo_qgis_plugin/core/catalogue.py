@@ -145,6 +145,8 @@ def describe_layer(layer: QgsVectorLayer, record: CatalogueRecord) -> None:
     if record.attribution:
         metadata.setRights([record.attribution])
     metadata.setExtent(_metadata_extent(record))
+    if record.notes:  # the catalogue's notes on the data (e.g. its quality with Project LEO's labels)
+        metadata.setHistory(list(record.notes))
     layer.setMetadata(metadata)
     set_attribution(layer, record.attribution)
     layer.setCustomProperty(f"{PROPERTY_PREFIX}/version", record.version)

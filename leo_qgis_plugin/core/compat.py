@@ -150,6 +150,16 @@ def parameter_as_strings(algorithm: QgsProcessingAlgorithm, parameters: dict, na
     return algorithm.parameterAsFields(parameters, name, context)
 
 
+def calculated_temporal_extent(layer: QgsMapLayer):
+    """The time range QGIS works out for a temporal layer (its expressions evaluated), where this QGIS lets
+    Python ask (not 3.22); None otherwise, or when the range is not valid."""
+    calculate = getattr(layer.temporalProperties(), "calculateTemporalExtent", None)
+    if calculate is None:
+        return None
+    extent = calculate(layer)
+    return extent if extent.begin().isValid() else None
+
+
 def token_auth_method() -> str:
     """How an API token is kept in QGIS's authentication database: as an ``Authorization: Bearer`` header
     (the APIHeader method, in newer QGIS), else as the password of Basic (3.22, which the server also takes)."""

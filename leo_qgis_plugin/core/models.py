@@ -37,6 +37,7 @@ class CatalogueRecord:
     time_start_field: str = ""  # or the start and end of each row's period (events)
     time_end_field: str = ""
     site_field: str = ""        # which site a time-series row belongs to
+    notes: list[str] = field(default_factory=list)  # what the server found (e.g. the data-quality summary)
 
     @property
     def is_time_series(self) -> bool:
@@ -64,4 +65,5 @@ class CatalogueRecord:
             feature_count=int(props.get("featureCount") or 0), update_frequency=props.get("updateFrequency") or "",
             time_field=props.get("timeField") or "", time_start_field=props.get("timeStartField") or "",
             time_end_field=props.get("timeEndField") or "", site_field=props.get("siteField") or "",
+            notes=[str(n) for n in props.get("notes") or []],
         )

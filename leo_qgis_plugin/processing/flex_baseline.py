@@ -163,6 +163,8 @@ class FlexBaselineAlgorithm(LeoAlgorithm):
                               self.parameterAsDouble(parameters, self.UTILISATION, context)), feedback=feedback)
         except BaselineError as exc:
             raise QgsProcessingException(str(exc)) from None
+        for note in run.notes:
+            feedback.pushInfo(note)
         for site, counts in run.flag_counts.items():
             flagged = ", ".join(f"{flag.value} {n}" for flag, n in counts.items() if n)
             if flagged:

@@ -1,4 +1,5 @@
-"""Opening an SSEN or LEO file in the background (an LV-feeder day of a whole licence area is large)."""
+"""Opening an SSEN or LEO file in the background, with progress and cancel (an LV-feeder day of a whole licence
+area is 806 MB: it is streamed into a GeoPackage)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from .background import BackgroundTask
 
 
 def open_file_task(path: str, done: Callable[[OpenedFile], None], failed: Callable[[str], None]) -> QgsTask:
-    def work(_feedback: QgsFeedback) -> OpenedFile:
-        opened = open_file(path)
-        opened.layer.moveToThread(QgsApplication.instance().thread())
+    def work(feedback: QgsFeedback) -> OpenedFile | None:
+        opened = open_file(path, feedback)
+        if opened is not None:
+            opened.layer.moveToThread(QgsApplication.instance().thread())
         return opened
 
     return BackgroundTask(f"LEO: opening {path}", work, done, failed)

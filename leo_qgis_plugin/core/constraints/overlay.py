@@ -74,11 +74,12 @@ class ConstraintOverlay:
     # --- the layers ---------------------------------------------------------------------
 
     def layer(self, role: str) -> QgsVectorLayer | None:
-        for node in self.group.findLayers():
-            layer = node.layer()
-            if layer is not None and layer.customProperty(ROLE_PROPERTY) == role:
-                return layer
-        return None
+        return next(iter(self.layers(role)), None)
+
+    def layers(self, role: str) -> list[QgsVectorLayer]:
+        """Every layer of the group in a role (a project may hold several headroom files)."""
+        return [node.layer() for node in self.group.findLayers()
+                if node.layer() is not None and node.layer().customProperty(ROLE_PROPERTY) == role]
 
     @property
     def kind(self) -> ConstraintKind:
@@ -90,27 +91,25 @@ class ConstraintOverlay:
         """Colour by demand or generation headroom (and the chosen palette)."""
         palette = palette or RagPalette.current()
         self.group.setCustomProperty(KIND_PROPERTY, kind.value)
-        if (substations := self.layer("substations")) is not None:
+        for substations in self.layers("substations"):
             style_substations(substations, kind, palette.value)
             substations.triggerRepaint()
-        if (areas := self.layer("areas")) is not None:
+        for areas in self.layers("areas"):
             style_areas(areas, kind, palette.value)
             areas.triggerRepaint()
-        if (zones := self.layer("zones")) is not None:
+        for zones in self.layers("zones"):
             style_zones(zones)
             zones.triggerRepaint()
 
     def set_filter(self, types: list[str] | None = None, voltages_kv: list[float] | None = None) -> None:
         """Show only substations of these types and highest voltages (None: all)."""
-        substations = self.layer("substations")
-        if substations is None:
-            return
         parts = []
         if types:
             parts.append('"substation_type" IN (' + ", ".join(f"'{t}'" for t in types) + ")")
         if voltages_kv:
             parts.append('"voltage_high_kv" IN (' + ", ".join(f"{v:g}" for v in voltages_kv) + ")")
-        substations.setSubsetString(" AND ".join(parts))
+        for substations in self.layers("substations"):
+            substations.setSubsetString(" AND ".join(parts))
 
     def move_to_top(self) -> None:
         """Keep the overlay above the user's layers (but below screening results, which are read against it,

@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from qgis.core import QgsFeedback, QgsVectorLayer
 
+from ..formats.quality import QualitySummary
 from .baseline import BaselineOptions, Event, EventResult, compute_baselines, series_lookup
 from .business_case import Prices, SummaryRow, summarise
 from .inputs import EventFields, LoadFields, read_events, read_load
 from .outputs import result_rows, summary_rows
-from .quality import Flag
+from .quality import CleanSeries, Flag
 
 
 @dataclass
@@ -21,7 +22,9 @@ class BaselineRun:
     summary: list[SummaryRow]
     rows: list[dict]
     summary_table: list[dict]
-    flag_counts: dict[str, dict[Flag, int]] = field(default_factory=dict)
+    flag_counts: dict[str, dict[Flag, int]] = field(default_factory=dict)  # settlement periods per site and label
+    quality: QualitySummary = field(default_factory=QualitySummary)       # the load field, over every site read
+    notes: list[str] = field(default_factory=list)                         # how readings were put into periods
 
 
 def run_baselines(load: QgsVectorLayer, events: QgsVectorLayer, options: BaselineOptions = BaselineOptions(),
@@ -39,5 +42,31 @@ def run_baselines(load: QgsVectorLayer, events: QgsVectorLayer, options: Baselin
     results = compute_baselines(event_list, series_lookup(series, groups), options, step, feedback.isCanceled,
                                 lambda p: feedback.setProgress(50 + p / 2))
     summary = summarise(event_list, results, prices)
-    return BaselineRun(event_list, results, summary, result_rows(event_list, results, prices), summary_rows(summary),
-                       {site: s.counts() for site, s in series.items()})
+    counts = {site: s.counts() for site, s in series.items()}
+    rows = result_rows(event_list, results, prices)
+    for row in rows:  # each event carries the labels of the load it was baselined on (a zone's: its sites')
+        members = groups.get(row["site_id"], [row["site_id"]])
+        row["load_quality"] = _counts_text(counts, members)
+    return BaselineRun(event_list, results, summary, rows, summary_rows(summary), counts,
+                       _summary(series, load_fields.value), _notes(series))
+
+
+def _counts_text(counts: dict[str, dict[Flag, int]], sites: list[str]) -> str:
+    totals = {flag: sum(counts.get(site, {}).get(flag, 0) for site in sites) for flag in Flag}
+    return ";".join(f"{flag.value} {n}" for flag, n in totals.items() if n)
+
+
+def _summary(series: dict[str, CleanSeries], value_field: str) -> QualitySummary:
+    summary = QualitySummary(step_seconds=next(iter(series.values())).interval.total_seconds() if series else None)
+    for one in series.values():
+        summary.add(QualitySummary({value_field: one.quality}, 1))
+    return summary
+
+
+def _notes(series: dict[str, CleanSeries]) -> list[str]:
+    """Each distinct note once, with the sites it applies to."""
+    by_note: dict[str, list[str]] = {}
+    for site, one in series.items():
+        for note in one.notes:
+            by_note.setdefault(note, []).append(site)
+    return [f"{note} ({', '.join(sites[:5])}{' …' if len(sites) > 5 else ''})" for note, sites in by_note.items()]

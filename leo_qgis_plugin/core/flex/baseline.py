@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
 from zoneinfo import ZoneInfo
 
+from ..formats.ukclock import does_not_exist
 from .definitions import BaselineError, Method
 from .holidays import is_working_day
 from .quality import CleanSeries, Flag
@@ -130,7 +131,9 @@ def series_lookup(series: dict[str, CleanSeries], groups: dict[str, list[str]] |
 
 
 def periods(start: datetime, end: datetime, interval: timedelta = timedelta(minutes=30)) -> list[datetime]:
-    """UTC starts of the intervals that overlap start..end (intervals aligned to whole multiples of the step)."""
+    """UTC starts of the intervals that overlap start..end (intervals aligned to whole multiples of the step):
+    a UK day has 46, 48 or 50 half-hours. Counted in UTC (adding to a UK-zoned time would step its clock)."""
+    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
     out, at = [], start - timedelta(seconds=start.timestamp() % interval.total_seconds())
     while at < end:
         out.append(at)
@@ -142,9 +145,11 @@ def _local_slots(stamps: list[datetime]) -> list[time]:
     return [s.astimezone(UK).time() for s in stamps]
 
 
-def _on_day(day: date, slots: list[time]) -> list[datetime]:
-    """The UTC starts of the same local clock times on another day."""
-    return [datetime.combine(day, slot, tzinfo=UK).astimezone(timezone.utc) for slot in slots]
+def _on_day(day: date, slots: list[time]) -> list[datetime | None]:
+    """The UTC starts of the same UK clock times on another day: None for a time that day skips (the spring
+    clock change: a 46-period day); in the autumn hour that happens twice, the pass the slot was in."""
+    local = [datetime.combine(day, slot) for slot in slots]
+    return [None if does_not_exist(at) else at.replace(tzinfo=UK).astimezone(timezone.utc) for at in local]
 
 
 def compute_baselines(events: list[Event], lookup: Lookup, options: BaselineOptions = BaselineOptions(),
@@ -264,7 +269,7 @@ def _like_days(site: str, day: date, slots: list[time], lookup: Lookup, options:
         candidate = day - timedelta(days=back)
         if is_working_day(candidate) != working or candidate in site_event_days:
             continue
-        values = [lookup(site, at) for at in _on_day(candidate, slots)]
+        values = [None if at is None else lookup(site, at) for at in _on_day(candidate, slots)]
         if any(v is None for v in values):
             continue
         found.append((candidate, values))

@@ -13,7 +13,7 @@ from ..compat import FeatureRequestFlag
 from ..layers import to_utc
 from .baseline import BaselineError, Direction, Event
 from .definitions import LoadUnit
-from .quality import CleanSeries, QualityRules, clean_series
+from .quality import CleanSeries, Combine, clean_series
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,11 @@ def _stamp(value, field: str, feature_id: int, what: str, naive_as_utc: bool) ->
 
 
 def read_load(layer: QgsVectorLayer, fields: LoadFields = LoadFields(), interval: timedelta | None = None,
-              rules: QualityRules = QualityRules(), feedback: QgsFeedback | None = None,
-              sites: set[str] | None = None) -> dict[str, CleanSeries]:
-    """Each site's series in kWh per interval, keyed by interval start, with quality flags; only ``sites``
-    when given (the filter goes to the data source, so other sites' rows are never read)."""
+              feedback: QgsFeedback | None = None, sites: set[str] | None = None) -> dict[str, CleanSeries]:
+    """Each site's series in kWh per settlement period (``interval``; default half-hours), keyed by period
+    start, with Project LEO's quality labels; readings are binned into the period they fall in (energy summed,
+    power averaged). Only ``sites`` when given (the filter goes to the data source, so other sites' rows are
+    never read)."""
     _require(layer, [fields.site, fields.time, fields.value], "load")
     request = QgsFeatureRequest().setFlags(FeatureRequestFlag.NoGeometry)
     if sites is not None:
@@ -83,12 +84,11 @@ def read_load(layer: QgsVectorLayer, fields: LoadFields = LoadFields(), interval
         value = attributes[value_at]
         raw[str(attributes[site_at])].append((stamps.read(attributes[time_at], feature.id()),
                                               None if value is None or value == "" else value))
+    combine = Combine.MEAN if fields.unit is LoadUnit.AVG_KW else Combine.SUM
     series = {}
     for site, readings in raw.items():
-        cleaned = clean_series(readings, interval, rules)
-        shift = cleaned.interval if fields.stamps_mark_end else timedelta(0)
-        cleaned.values = {at - shift: fields.unit.to_kwh(v, cleaned.interval) for at, v in cleaned.values.items()}
-        cleaned.flags = {at - shift: f for at, f in cleaned.flags.items()}
+        cleaned = clean_series(readings, interval, combine, fields.stamps_mark_end)
+        cleaned.values = {at: fields.unit.to_kwh(v, cleaned.interval) for at, v in cleaned.values.items()}
         series[site] = cleaned
     return series
 

@@ -26,6 +26,7 @@ RESULT_FIELDS = [
     FieldDef("availability_gbp", N, unit="£"), FieldDef("utilisation_gbp", N, unit="£"),
     FieldDef("baseline_profile", S, "Baseline, kWh per half-hour"),
     FieldDef("metered_profile", S, "Metered, kWh per half-hour"),
+    FieldDef("load_quality", S, "Load periods flagged (Project LEO's labels)"),
 ]
 SUMMARY_FIELDS = [
     FieldDef("provider", S), FieldDef("zone", S), FieldDef("month", S, "Month (UK)"), FieldDef("events", N),

@@ -1,96 +1,122 @@
-"""Data-quality flags on a metered series, with Project LEO's own cleaning labels.
+"""A site's metered series put into settlement periods, with Project LEO's data-quality labels.
 
-Rules (thresholds are parameters of ``QualityRules``):
-- ``fmt_err``: a value that is not a number, or a repeated timestamp (the second copy at a clock change
-  is dropped, never counted twice);
-- ``miss_val``: one missing value (empty, or one interval absent from the series);
-- ``mul_miss_val``: a run of missing intervals shorter than a large gap;
-- ``large_gap``: a run of missing intervals of ``large_gap`` or longer;
-- ``outlier``: further than ``outlier_mads`` scaled median absolute deviations from the site's median
-  (and, if ``negative_is_outlier``, any negative reading of a consumption-only meter).
-Outliers are kept in the series (so they can be reported) but never used; of a repeated timestamp the
-first reading is used.
+Readings are binned into the period they fall in (a stamp that marks the end of an interval, as SSEN's do,
+into the period ending then): energy is summed and power averaged, as the unit says, so stamps off the
+half-hour grid (``00:29:59``) or readings every 5 seconds make complete periods; a note says so. A period is
+missing only when it has no reading. The periods are then labelled with Project LEO's meaning (see
+``formats.quality``): runs of 1–2 missing periods ``miss_val``, 3–10 ``mul_miss_val``, more than 10
+``large_gap``; ``outlier`` for a z-score above 5; ``fmt_err`` for text where a number belongs. Outliers are kept
+(so they can be reported) but never used. Of readings repeating a stamp the first is used (and counted).
 """
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
+from ..formats.quality import ColumnQuality, Label, column_quality, natural_step, reading_labels
 
-class Flag(str, Enum):
-    MISS_VAL = "miss_val"
-    MUL_MISS_VAL = "mul_miss_val"
-    OUTLIER = "outlier"
-    LARGE_GAP = "large_gap"
-    FMT_ERR = "fmt_err"
+Flag = Label  # the flags are Project LEO's labels
+SETTLEMENT_PERIOD = timedelta(minutes=30)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_JUST_BEFORE = timedelta(microseconds=1)
 
 
-@dataclass(frozen=True)
-class QualityRules:
-    large_gap: timedelta = timedelta(hours=2)
-    outlier_mads: float = 6.0
-    negative_is_outlier: bool = False  # True for consumption-only meters; sites that export read negative
+class Combine(str, Enum):
+    """How readings within one period make its value."""
+
+    SUM = "sum"    # energy per interval (Wh, kWh)
+    MEAN = "mean"  # power (kW)
 
 
 @dataclass
 class CleanSeries:
-    """One site's values by the UTC start of each interval, with the flags raised on the way in."""
+    """One site's values by the UTC start of each period, with the labels raised on the way in."""
 
     interval: timedelta
     values: dict[datetime, float] = field(default_factory=dict)
     flags: dict[datetime, set[Flag]] = field(default_factory=dict)
+    quality: ColumnQuality = field(default_factory=ColumnQuality)
+    notes: list[str] = field(default_factory=list)
+    repeats: int = 0  # readings that repeated a stamp (the first was used)
 
     def flag(self, at: datetime, flag: Flag) -> None:
         self.flags.setdefault(at, set()).add(flag)
 
     def usable(self, at: datetime) -> float | None:
-        """The value at an interval start if it can be used (present and not an outlier), else None."""
+        """The value of the period starting ``at`` if it can be used (present and not an outlier), else None."""
         if Flag.OUTLIER in self.flags.get(at, ()):
             return None
         return self.values.get(at)
 
     def counts(self) -> dict[Flag, int]:
-        totals = {f: 0 for f in Flag}
-        for flags in self.flags.values():
-            for f in flags:
-                totals[f] += 1
-        return totals
+        """Periods flagged, per label."""
+        return dict(self.quality.flagged)
 
 
-def detect_interval(stamps: list[datetime]) -> timedelta:
-    """The series' usual step: the most common positive difference between neighbouring stamps."""
-    steps = [b - a for a, b in zip(stamps, stamps[1:]) if b > a]
-    if not steps:
-        return timedelta(minutes=30)
-    return statistics.mode(steps)
+def period_of(stamp: datetime, period: timedelta, stamps_mark_end: bool) -> datetime:
+    """The UTC start of the period a reading falls in (periods aligned on whole multiples of ``period``)."""
+    at = stamp - _JUST_BEFORE if stamps_mark_end else stamp
+    return at - (at - _EPOCH) % period
 
 
 def clean_series(readings: Iterable[tuple[datetime, float | None | str]], interval: timedelta | None = None,
-                 rules: QualityRules = QualityRules()) -> CleanSeries:
-    """Flag one site's readings (UTC interval starts, any order); ``None`` is a missing value, text that
-    is not a number a format error."""
+                 combine: Combine = Combine.SUM, stamps_mark_end: bool = False) -> CleanSeries:
+    """Bin one site's readings (UTC stamps, any order) into periods of ``interval`` (default: half-hours, or
+    the readings' own step when longer) and label them; ``None`` is a missing value, text that is not a
+    number a format error."""
     rows = sorted(readings, key=lambda r: r[0])
-    series = CleanSeries(interval or detect_interval([r[0] for r in rows]))
-    previous: datetime | None = None
-    for at, raw in rows:
-        if at == previous:
-            series.flag(at, Flag.FMT_ERR)  # a repeated stamp: the first copy is kept
-            continue
-        if previous is not None:
-            _flag_gap(series, previous, at, rules)
-        previous = at
+    unique = [row for n, row in enumerate(rows) if n == 0 or row[0] != rows[n - 1][0]]
+    step = natural_step([at for at, _ in unique])
+    period = interval or max(step or SETTLEMENT_PERIOD, SETTLEMENT_PERIOD)
+    series = CleanSeries(period, repeats=len(rows) - len(unique))
+    if not unique:
+        return series
+    numbers: dict[datetime, list[float]] = {}
+    text: set[datetime] = set()
+    off_grid = 0
+    for at, raw in unique:
+        start = period_of(at, period, stamps_mark_end)
+        off_grid += at != (start + period if stamps_mark_end else start)
         value = _number(raw)
-        if value is None:
-            series.flag(at, Flag.MISS_VAL if raw is None or raw == "" else Flag.FMT_ERR)
-        else:
-            series.values[at] = value
-    _flag_outliers(series, rules)
-    _flag_missing_runs(series, rules)
+        if value is not None:
+            numbers.setdefault(start, []).append(value)
+        elif isinstance(raw, str) and raw.strip():
+            text.add(start)
+    starts = _periods(min(numbers.keys() | text), max(numbers.keys() | text), period)
+    for start, readings_in in numbers.items():
+        series.values[start] = sum(readings_in) if combine is Combine.SUM else sum(readings_in) / len(readings_in)
+    cells = [series.values.get(s, "text" if s in text else None) for s in starts]
+    series.quality = column_quality(starts, cells, [0] * len(starts), period)
+    for position, label in reading_labels(cells).items():
+        series.flag(starts[position], label)
+    if step is not None and step < period:
+        series.notes.append(f"Readings every {_duration(step)} were put into {_duration(period)} periods "
+                            f"({'energy summed' if combine is Combine.SUM else 'power averaged'}).")
+    elif off_grid:
+        series.notes.append(f"{off_grid} reading(s) stamped off the {_duration(period)} grid (e.g. "
+                            f"{next(at for at, _ in unique if at != period_of(at, period, False)):%H:%M:%S}) were put "
+                            "into the period they fall in.")
+    if series.repeats:
+        series.notes.append(f"{series.repeats} reading(s) repeated a time stamp: the first of each was used.")
     return series
+
+
+def _periods(first: datetime, last: datetime, period: timedelta) -> list[datetime]:
+    out, at = [], first
+    while at <= last:
+        out.append(at)
+        at += period
+    return out
+
+
+def _duration(span: timedelta) -> str:
+    seconds = span.total_seconds()
+    if seconds < 60:
+        return f"{seconds:g} seconds"
+    return f"{seconds / 60:g} minutes" if seconds < 3600 else f"{seconds / 3600:g} hours"
 
 
 def _number(raw: float | None | str) -> float | None:
@@ -102,38 +128,3 @@ def _number(raw: float | None | str) -> float | None:
         return float(str(raw).strip())
     except ValueError:
         return None
-
-
-def _flag_gap(series: CleanSeries, before: datetime, after: datetime, rules: QualityRules) -> None:
-    """Intervals absent between two readings are missing values."""
-    at = before + series.interval
-    while at < after:
-        series.flag(at, Flag.MISS_VAL)
-        at += series.interval
-
-
-def _flag_missing_runs(series: CleanSeries, rules: QualityRules) -> None:
-    """Turn runs of single missing values into mul_miss_val or large_gap by their length."""
-    missing = sorted(at for at, flags in series.flags.items() if Flag.MISS_VAL in flags)
-    run: list[datetime] = []
-    for at in missing + [None]:
-        if run and (at is None or at - run[-1] != series.interval):
-            if len(run) > 1:
-                label = Flag.LARGE_GAP if len(run) * series.interval >= rules.large_gap else Flag.MUL_MISS_VAL
-                for each in run:
-                    series.flags[each].discard(Flag.MISS_VAL)
-                    series.flags[each].add(label)
-            run = []
-        if at is not None:
-            run.append(at)
-
-
-def _flag_outliers(series: CleanSeries, rules: QualityRules) -> None:
-    values = list(series.values.values())
-    if len(values) < 10:
-        return
-    median = statistics.median(values)
-    spread = 1.4826 * statistics.median(abs(v - median) for v in values) or 1e-9
-    for at, value in series.values.items():
-        if abs(value - median) > rules.outlier_mads * spread or (value < 0 and rules.negative_is_outlier):
-            series.flag(at, Flag.OUTLIER)

@@ -1,6 +1,8 @@
-"""Readers of Project LEO trial files: meter logs (tab separated) and half-hourly prices.
+"""Readers of Project LEO trial files: meter logs (tab or comma separated) and half-hourly prices.
 
-Trial files stamp rows in UK local time (GMT/BST); rows are returned in UTC.
+Trial files stamp rows in UK clock time (GMT/BST); rows are returned in UTC, the autumn hour that happens
+twice told apart by file order (see ``ukclock``). Each file's data quality is summarised with Project LEO's
+own labels (see ``quality``).
 """
 
 from __future__ import annotations
@@ -9,24 +11,26 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from .errors import FormatError
 from .fields import FieldDef, FieldType
+from .quality import QualitySummary, series_quality
 from .text import decode_text
+from .ukclock import uk_clock_to_utc
 from .values import parse_number
 
-UK = ZoneInfo("Europe/London")
+METER_SEPARATORS = {"\t": "tab", ",": "comma"}
 
 
 @dataclass
 class TimeTable:
-    """Typed, time-stamped rows read from a trial file."""
+    """Typed, time-stamped rows read from a trial file, in time order."""
 
     fields: list[FieldDef]
     rows: list[dict]
     warnings: list[str] = field(default_factory=list)
+    quality: QualitySummary = field(default_factory=QualitySummary)
 
 
 def field_name(title: str) -> str:
@@ -38,55 +42,75 @@ def field_name(title: str) -> str:
     return name
 
 
-def _uk_local_to_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UK).astimezone(timezone.utc)
-
-
-def _numeric_rows(reader, header: list[str], stamp, source: str) -> TimeTable:
+def _numeric_rows(reader, header: list[str], stamp_cells: int, local_time, source: str) -> TimeTable:
+    """Rows whose first ``stamp_cells`` cells give a UK clock time (``local_time``) and the rest numbers."""
     names = [field_name(h) for h in header]
     if len(set(names)) != len(names):
-        raise FormatError(f"The {source} has duplicate column names.")
+        repeated = sorted({h for h, n in zip(header, names) if names.count(n) > 1})
+        raise FormatError(f"The {source} has duplicate column names: {', '.join(map(repr, repeated))}.")
     table = TimeTable(
         fields=[FieldDef("timestamp", FieldType.DATETIME, "Time (UTC)")]
         + [FieldDef(n, FieldType.NUMBER, h, h) for n, h in zip(names, header)],
         rows=[],
     )
+    local, lines, cells = [], [], []
     for record in reader:
         if not any(c.strip() for c in record):
             continue
-        line = reader.line_num
         try:
-            row = {"timestamp": stamp(record)}
+            local.append(local_time(record[:stamp_cells]))
         except (ValueError, IndexError):
-            table.warnings.append(f"Line {line}: unreadable date or time; row skipped.")
+            table.warnings.append(f"Line {reader.line_num}: unreadable date or time; row skipped.")
             continue
-        values = record[len(record) - len(header):] if len(record) >= len(header) else record
-        for name, raw in zip(names, values):
+        lines.append(reader.line_num)
+        cells.append(record[stamp_cells:])
+    clock = uk_clock_to_utc(local, lines, source)
+    table.warnings += clock.warnings
+    kept = sorted((instant, line, values) for instant, line, values in zip(clock.instants, lines, cells)
+                  if instant is not None)
+    raw_columns: dict[str, list] = {n: [] for n in names}
+    for instant, line, values in kept:
+        row = {"timestamp": instant}
+        for name, raw in zip(names, values + [""] * (len(names) - len(values))):
             try:
                 row[name] = parse_number(raw)
             except ValueError:
                 row[name] = None
                 table.warnings.append(f"Line {line}: {name} {raw!r} is not a number; kept as empty.")
+            raw_columns[name].append(raw.strip() if row[name] is None and raw.strip() else row[name])
         table.rows.append(row)
     if not table.rows:
         raise FormatError(f"The {source} has no data rows.")
+    table.quality = series_quality([r["timestamp"] for r in table.rows], raw_columns)
     return table
 
 
-def read_meter_file(data: bytes, source: str = "LEO meter file") -> TimeTable:
-    """Parse a LEO MVS meter log: tab separated, ``Date`` dd/mm/yyyy and ``Time`` hh:mm:ss first."""
-    reader = csv.reader(io.StringIO(decode_text(data, source), newline=""), delimiter="\t")
-    header = [h.strip() for h in next(reader, [])]
-    if header[:2] != ["Date", "Time"] or len(header) < 3:
-        raise FormatError(f"The {source} must be tab separated and start with the columns Date and Time.")
+def meter_separator(header_line: str) -> str | None:
+    """The separator of a LEO meter file's header (``Date`` and ``Time`` first), tab or comma; else None."""
+    for separator in METER_SEPARATORS:
+        cells = [c.strip().strip('"') for c in header_line.split(separator)]
+        if cells[:2] == ["Date", "Time"] and len(cells) >= 3:
+            return separator
+    return None
 
-    def stamp(record: list[str]) -> datetime:
-        return _uk_local_to_utc(datetime.strptime(f"{record[0].strip()} {record[1].strip()}", "%d/%m/%Y %H:%M:%S"))
+
+def read_meter_file(data: bytes, source: str = "LEO meter file") -> TimeTable:
+    """Parse a LEO MVS meter log: ``Date`` dd/mm/yyyy and ``Time`` hh:mm:ss first, tab or comma separated."""
+    text = decode_text(data, source)
+    separator = meter_separator(text.split("\n", 1)[0].rstrip("\r"))
+    if separator is None:
+        raise FormatError(f"The {source} must start with the columns Date and Time, separated by tabs or commas.")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    header = [h.strip() for h in next(reader)]
+
+    def local_time(cells: list[str]) -> datetime:
+        return datetime.strptime(f"{cells[0].strip()} {cells[1].strip()}", "%d/%m/%Y %H:%M:%S")
 
     try:
-        return _numeric_rows(reader, header[2:], stamp, source)
+        return _numeric_rows(reader, header[2:], 2, local_time, source)
     except csv.Error as exc:
-        raise FormatError(f"The {source} is not valid tab-separated text: {exc}.") from None
+        raise FormatError(f"The {source} is not valid {METER_SEPARATORS[separator]}-separated text: {exc}.") \
+            from None
 
 
 def read_price_file(data: bytes, source: str = "LEO price file") -> TimeTable:
@@ -96,10 +120,10 @@ def read_price_file(data: bytes, source: str = "LEO price file") -> TimeTable:
     if len(header) < 2:
         raise FormatError(f"The {source} needs a time column and at least one value column.")
 
-    def stamp(record: list[str]) -> datetime:
-        return _uk_local_to_utc(datetime.strptime(record[0].strip(), "%Y-%m-%d %H:%M:%S"))
+    def local_time(cells: list[str]) -> datetime:
+        return datetime.strptime(cells[0].strip(), "%Y-%m-%d %H:%M:%S")
 
     try:
-        return _numeric_rows(reader, header[1:], stamp, source)
+        return _numeric_rows(reader, header[1:], 1, local_time, source)
     except csv.Error as exc:
         raise FormatError(f"The {source} is not valid CSV: {exc}.") from None

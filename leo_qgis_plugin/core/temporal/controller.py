@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from qgis.core import QgsDateTimeRange, QgsInterval, QgsTemporalNavigationObject, QgsVectorLayer
+from qgis.PyQt.QtCore import QDateTime
 
-from ..compat import TemporalNavigationMode
-from .properties import PROPERTY_END_STAMPED, PROPERTY_STEP
+from ..compat import TemporalNavigationMode, VectorTemporalMode, calculated_temporal_extent
+from ..layers import to_utc
+from .clock import to_qdatetime
+from .properties import PROPERTY_END_STAMPED, PROPERTY_STEP, PROPERTY_TIME_FIELD
 
 _OWN: list[QgsTemporalNavigationObject] = []  # the controller made when a canvas has none (scripts, tests)
 
@@ -26,16 +29,40 @@ def canvas_controller(canvas=None) -> QgsTemporalNavigationObject:
 
 
 def layer_range(layer: QgsVectorLayer) -> QgsDateTimeRange | None:
-    """The layer's time range: from its catalogue record (metadata), else what QGIS works out. For data
+    """The layer's time range: from its catalogue record (metadata), else from its time fields. For data
     stamped at the end of each period the range starts a step before the first stamp."""
     extents = layer.metadata().extent().temporalExtents()
     if extents and extents[0].begin().isValid():
-        begin = extents[0].begin()
-        if layer.customProperty(PROPERTY_END_STAMPED):
-            begin = begin.addSecs(-int(layer_step(layer).total_seconds()))
-        return QgsDateTimeRange(begin, extents[0].end())
-    calculated = layer.temporalProperties().calculateTemporalExtent(layer)
-    return calculated if calculated.begin().isValid() else None
+        begin, end = extents[0].begin(), extents[0].end()
+    else:
+        found = field_range(layer)
+        if found is None:
+            return calculated_temporal_extent(layer)
+        begin, end = found
+    if layer.customProperty(PROPERTY_END_STAMPED):
+        begin = begin.addSecs(-int(layer_step(layer).total_seconds()))
+    return QgsDateTimeRange(begin, end)
+
+
+def field_range(layer: QgsVectorLayer) -> tuple[QDateTime, QDateTime] | None:
+    """The first and last instant of the layer's time fields, asked of its data source (worked out here:
+    QGIS 3.22 offers no Python-callable way). None when its time is not in plain fields."""
+    properties = layer.temporalProperties()
+    mode = properties.mode()
+    start_field = layer.customProperty(PROPERTY_TIME_FIELD) or (
+        properties.startField() if mode in (VectorTemporalMode.FeatureDateTimeInstantFromField,
+                                            VectorTemporalMode.FeatureDateTimeStartAndEndFromFields) else "")
+    end_field = properties.endField() if mode == VectorTemporalMode.FeatureDateTimeStartAndEndFromFields else ""
+    start_at, end_at = layer.fields().indexOf(start_field), layer.fields().indexOf(end_field or start_field)
+    if start_at < 0 or end_at < 0:
+        return None
+    first, last = layer.minimumValue(start_at), layer.maximumValue(end_at)
+    if not isinstance(first, QDateTime) or not isinstance(last, QDateTime) or not first.isValid():
+        return None
+    first, last = to_qdatetime(to_utc(first)), to_qdatetime(to_utc(last))
+    if not end_field and not layer.customProperty(PROPERTY_END_STAMPED):
+        last = last.addSecs(int(layer_step(layer).total_seconds()))  # the last instant lasts a step
+    return first, last
 
 
 def layer_step(layer: QgsVectorLayer) -> timedelta:

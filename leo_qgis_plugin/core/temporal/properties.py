@@ -16,6 +16,7 @@ from .clock import from_qdatetime
 
 PROPERTY_STEP = "leo_qgis/temporal/step_seconds"
 PROPERTY_END_STAMPED = "leo_qgis/temporal/stamps_mark_end"
+PROPERTY_TIME_FIELD = "leo_qgis/temporal/time_field"
 SAMPLE = 2000  # rows read to find a series' natural step
 
 
@@ -43,31 +44,40 @@ def configure_temporal(layer: QgsVectorLayer, record: CatalogueRecord) -> timede
     """Make a catalogue layer temporal from its record: an instant per row (lasting the series' step; for
     end-stamped data the step before the stamp), or a start and an end per row. Returns the step."""
     properties = layer.temporalProperties()
-    step = None
     if record.time_start_field and record.time_end_field:
         properties.setMode(VectorTemporalMode.FeatureDateTimeStartAndEndFromFields)
         properties.setStartField(record.time_start_field)
         properties.setEndField(record.time_end_field)
+        properties.setIsActive(True)
         step = timedelta(minutes=30)
-    elif record.time_field:
+        layer.setCustomProperty(PROPERTY_STEP, step.total_seconds())
+        return step
+    if record.time_field:
         step = natural_step(layer, record.time_field) or timedelta(minutes=30)
-        if stamps_mark_end(record):
-            # Each row covers the step *before* its stamp: 16:30 holds 16:00-16:30.
-            minutes = step.total_seconds() / 60
-            properties.setMode(VectorTemporalMode.FeatureDateTimeStartAndEndFromExpressions)
-            properties.setStartExpression(f'"{record.time_field}" - make_interval(minutes:={minutes:g})')
-            properties.setEndExpression(f'"{record.time_field}"')
-            layer.setCustomProperty(PROPERTY_END_STAMPED, True)
-        else:
-            properties.setMode(VectorTemporalMode.FeatureDateTimeInstantFromField)
-            properties.setStartField(record.time_field)
-            properties.setFixedDuration(step.total_seconds())
-            properties.setDurationUnits(TemporalUnit.Seconds)
+        set_time_field(layer, record.time_field, step, stamps_mark_end(record))
+        return step
+    return None
+
+
+def set_time_field(layer: QgsVectorLayer, time_field: str, step: timedelta, stamps_end: bool) -> None:
+    """Make a layer temporal by one field of instants, each row lasting ``step``: the step before the stamp
+    when stamps mark the end of each period (SSEN's half-hours), else the step from it."""
+    properties = layer.temporalProperties()
+    if stamps_end:
+        # Each row covers the step *before* its stamp: 16:30 holds 16:00-16:30.
+        minutes = step.total_seconds() / 60
+        properties.setMode(VectorTemporalMode.FeatureDateTimeStartAndEndFromExpressions)
+        properties.setStartExpression(f'"{time_field}" - make_interval(minutes:={minutes:g})')
+        properties.setEndExpression(f'"{time_field}"')
+        layer.setCustomProperty(PROPERTY_END_STAMPED, True)
     else:
-        return None
+        properties.setMode(VectorTemporalMode.FeatureDateTimeInstantFromField)
+        properties.setStartField(time_field)
+        properties.setFixedDuration(step.total_seconds())
+        properties.setDurationUnits(TemporalUnit.Seconds)
     properties.setIsActive(True)
+    layer.setCustomProperty(PROPERTY_TIME_FIELD, time_field)
     layer.setCustomProperty(PROPERTY_STEP, step.total_seconds())
-    return step
 
 
 def layer_stamps_mark_end(layer: QgsVectorLayer) -> bool:

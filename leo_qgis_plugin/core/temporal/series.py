@@ -137,7 +137,7 @@ def _read_with_qgis(layer: QgsVectorLayer, site_field: str, time_field: str, val
     return [batch], list(index), first_row
 
 
-SITE_FIELDS = ("primary_id", "site_id", "asset_id", "feeder_id")
+SITE_FIELDS = ("primary_id", "site_id", "asset_id", "feeder_id", "dataset_id")  # dataset_id: SSEN's LV feeder
 VALUE_FIELDS = ("avg_kw", "active_power_total_avg", "total_consumption_active_import")
 
 
