@@ -36,10 +36,16 @@ def _error(status: int, code: str, description: str, parameter: str | None = Non
     return JsonAnswer(body, status_code=status, headers=headers)
 
 
+def _routes(routes):
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI's include_router (no prefixes here)
+        yield from _routes(included.routes) if included is not None else [route]
+
+
 def _allowed_methods(request: Request) -> str:
     """Every method some route takes at this path (several routes can share a path: GET and POST /collections)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in _routes(request.app.router.routes):
         match, _ = route.matches({**request.scope, "method": "OPTIONS-PROBE"})
         if match is not Match.NONE and getattr(route, "methods", None):
             methods |= set(route.methods)
