@@ -258,6 +258,10 @@ class UploadedLayer:
         if bad:
             raise UploadError(f"Feature {start + min(bad)} has a coordinate that is not a finite number (NaN or "
                               "Infinity).")
+        empty = np.flatnonzero(shapely.is_empty(geoms))
+        if len(empty):  # GDAL reads GeoJSON coordinates such as [NaN, Infinity] as an empty point
+            raise UploadError(f"Feature {start + empty[0]} has an empty geometry (coordinates that are not numbers "
+                              "read as none): give it coordinates, or a null geometry.")
 
     def _check_area(self, lonlat: np.ndarray, start: int) -> None:
         """UploadError naming the first feature whose coordinates, in WGS 84, lie outside the area where the data's
