@@ -215,13 +215,19 @@ def test_field_names_and_counts_the_database_cannot_take(catalogue, tmp_path):
 
 
 def test_vertex_limits(catalogue, tmp_path):
+    """A feature past LEO_MAX_VERTICES_PER_FEATURE (here 5,000) is refused naming it; in GeoJSON GDAL itself
+    refuses it before parsing it whole (it would take about 300 bytes of memory per vertex)."""
     import math
-    ring = [[-1.2 + 0.01 * math.cos(a / 1000 * 2 * math.pi), 51.7 + 0.01 * math.sin(a / 1000 * 2 * math.pi)]
+    ring = [(451000 + 1000 * math.cos(a / 6000 * 2 * math.pi), 206000 + 1000 * math.sin(a / 6000 * 2 * math.pi))
             for a in range(6000)]
-    ring.append(ring[0])
-    polygon = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-    path = geojson(tmp_path, "dense.geojson", [point(-1.2, 51.7), polygon])
-    refused(catalogue.upload(path, id="dense", repair="true"), "Feature 2", "6,001 vertices", "LEO_MAX_VERTICES")
+    wkt = "POLYGON ((" + ", ".join(f"{x} {y}" for x, y in [*ring, ring[0]]) + "))"
+    dense = points_gpkg(tmp_path / "dense.gpkg", [{}, {}], wkts=["POINT (451000 206000)", wkt])
+    refused(catalogue.upload(dense, id="dense"), "Feature 2", "6,001 vertices", "LEO_MAX_VERTICES_PER_FEATURE")
+    lonlat = [[-1.2 + 0.01 * math.cos(a / 60000 * 2 * math.pi), 51.7 + 0.01 * math.sin(a / 60000 * 2 * math.pi)]
+              for a in range(60000)]
+    polygon = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[*lonlat, lonlat[0]]]}}
+    refused(catalogue.upload(geojson(tmp_path, "dense.geojson", [polygon]), id="dense-json"),
+            "LEO_MAX_VERTICES_PER_FEATURE")
 
 
 def test_csv_downloads_neutralise_spreadsheet_formulas(catalogue, tmp_path):

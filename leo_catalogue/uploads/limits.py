@@ -23,7 +23,7 @@ class UploadLimits:
     max_ratio: int = 200                  # unpacked / packed, per entry, over 1 MB (a zip bomb's sign)
     max_entries: int = 100
     max_fields: int = 500                          # LEO_MAX_FIELDS (SQLite takes 2000 columns, PostgreSQL 1600)
-    max_vertices_per_feature: int = 1_000_000      # LEO_MAX_VERTICES_PER_FEATURE
+    max_vertices_per_feature: int = 250_000        # LEO_MAX_VERTICES_PER_FEATURE
     max_vertices: int = 50_000_000                 # LEO_MAX_VERTICES_PER_UPLOAD
     batch_bytes: int = 64 * MB                     # what one batch of features read from the file may take
 

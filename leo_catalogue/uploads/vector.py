@@ -17,7 +17,7 @@ from pyproj.exceptions import CRSError, ProjError
 
 from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
 
-from .limits import UploadError, UploadLimits
+from .limits import MB, UploadError, UploadLimits
 from .unpack import UploadFormat, dbf_encoding
 
 # The catalogue's own columns, and the name CQL filters use for the geometry.
@@ -107,6 +107,11 @@ class UploadedLayer:
         self.file_bytes = path.stat().st_size
         self.is_csv = fmt is UploadFormat.CSV
         options = list(CSV_OPTIONS) if self.is_csv else []
+        if fmt is UploadFormat.GEOJSON:
+            # GDAL parses one GeoJSON feature whole, at about 300 bytes of memory per vertex (measured): it refuses
+            # a feature past the vertex limit before parsing it, instead of taking gigabytes for it.
+            gdal.SetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE",
+                                 str(max(1, self.limits.max_vertices_per_feature * 320 // MB)))
         if fmt is UploadFormat.SHAPEFILE_ZIP:
             encoding, note = dbf_encoding(path)
             if encoding:
@@ -116,9 +121,9 @@ class UploadedLayer:
             self.dataset = gdal.OpenEx(str(path), gdal.OF_VECTOR | gdal.OF_READONLY,
                                        allowed_drivers=[DRIVERS[fmt]], open_options=options)
         except RuntimeError as exc:
-            raise UploadError(f"The file could not be read: {exc}") from None
+            raise UploadError(f"The file could not be read: {exc}{self._hint(fmt)}") from None
         if self.dataset is None:
-            raise UploadError("The file could not be read as a " + DRIVERS[fmt] + " file.")
+            raise UploadError(f"The file could not be read as a {DRIVERS[fmt]} file{self._hint(fmt)}.")
         names = [self.dataset.GetLayer(i).GetName() for i in range(self.dataset.GetLayerCount())]
         if len(names) != 1:
             raise UploadError(f"The file holds {len(names)} layers ({', '.join(names) or 'none'}); send one layer "
@@ -129,6 +134,12 @@ class UploadedLayer:
             raise UploadError("The layer has no features: there is nothing to publish.")
         self._read_fields()
         self._read_geometry(crs)
+
+    def _hint(self, fmt: UploadFormat) -> str:
+        if fmt is not UploadFormat.GEOJSON:
+            return ""
+        return (f" (or one of its features has more than about {self.limits.max_vertices_per_feature:,} vertices, "
+                "the most accepted: LEO_MAX_VERTICES_PER_FEATURE)")
 
     def _read_fields(self) -> None:
         definition = self.layer.GetLayerDefn()
