@@ -5,6 +5,7 @@ answer may be a server error, an answer the document does not list, or JSON that
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import schemathesis
@@ -15,6 +16,7 @@ from .support.upload_catalogue import Catalogue
 from .support.upload_files import points_gpkg
 
 USERS = (None, "viewer", "council", "admin")
+EXAMPLES = int(os.environ.get("LEO_FUZZ_EXAMPLES", "12"))  # per operation; raise it for a deeper run
 
 
 @schemathesis.check
@@ -55,7 +57,7 @@ def test_no_request_gets_a_server_error_or_invalid_json(fuzzed):
     calls = 0
     for operation in operations:
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def run(case) -> None:
             nonlocal calls
             for user in USERS:

@@ -7,7 +7,7 @@ import shutil
 from pathlib import PurePosixPath
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect
@@ -31,7 +31,7 @@ from ..uploads.limits import MB, UploadError
 from ..uploads.publish import UploadMetadata, check_may_create, check_may_replace, publish
 from ..uploads.staging import staging_folder
 from .auth import principal
-from .negotiation import url
+from .negotiation import JsonAnswer, url
 from .state import connection, known_params, readable_record
 
 router = APIRouter()
@@ -124,7 +124,7 @@ async def _receive(request: Request, who: Principal, existing: DatasetRecord | N
             "links": [{"rel": "collection", "href": location, "type": "application/json"},
                       {"rel": "items", "href": f"{location}/items", "type": "application/geo+json"},
                       {"rel": "version-history", "href": f"{location}/versions", "type": "application/json"}]}
-    return JSONResponse(body, status_code=201, headers={"Location": location})
+    return JsonAnswer(body, status_code=201, headers={"Location": location})
 
 
 def _save(upload: UploadFile, target) -> None:
