@@ -16,6 +16,7 @@ from enum import Enum
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection, Engine
 
+from .db import write_transaction
 from .records import AccessLevel, DatasetRecord
 from .schema import api_tokens
 
@@ -78,7 +79,7 @@ def create_token(engine: Engine, user: str, organisation: str, role: Role, expir
     if not user.strip() or not organisation.strip():
         raise ValueError("A token needs a user name and an organisation.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(insert(api_tokens).values(token_hash=hash_token(token), user=user.strip(),
                                                organisation=organisation.strip(), role=Role(role).value,
                                                created=datetime.now(timezone.utc), expires=expires))
@@ -90,7 +91,7 @@ def revoke_tokens(engine: Engine, user: str, organisation: str | None = None) ->
     condition = api_tokens.c.user == user.strip()
     if organisation:
         condition &= api_tokens.c.organisation == organisation.strip()
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         return conn.execute(delete(api_tokens).where(condition)).rowcount
 
 

@@ -17,6 +17,7 @@ class AuditAction(str, Enum):
     REPLACE = "replace"  # a new version of an existing dataset
     DELETE = "delete"
     DELETE_VERSION = "delete-version"  # one earlier version
+    ACCESS = "access"    # a version's access level changed (detail: from → to)
 
 
 def record_action(conn: Connection, who: Principal, action: AuditAction, dataset_id: str, version: str = "",

@@ -72,11 +72,16 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from .api.app import create_app
+    from .config import ServerLimits
+    from .db import make_engine
     from .store import init_catalogue
 
-    engine = _engine(args)
-    init_catalogue(engine)
-    uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level=args.log_level)
+    init_catalogue(_engine(args))
+    limits = ServerLimits.from_environment()
+    # Every statement the server runs is bounded in time; the command line's own imports are not.
+    engine = make_engine(args.db or default_database_url(), statement_timeout_ms=limits.statement_timeout_ms,
+                         pool_size=limits.db_connections)
+    uvicorn.run(create_app(engine, limits=limits), host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
 

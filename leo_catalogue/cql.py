@@ -6,8 +6,10 @@ Our own translation (rather than pygeofilter's SQLAlchemy backend) so that Spati
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timezone
 
+import numpy as np
 import shapely
 from pygeofilter import ast, values
 from pygeofilter.parsers.cql2_text import parse
@@ -17,10 +19,14 @@ from sqlalchemy.sql import ColumnElement
 from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
 
 from .errors import bad_parameter
+from .params import as_utc
 from .schema import GEOMETRY_COLUMN
 from .spatial import geometry_literal, predicate
 
 MAX_FILTER_LENGTH = 20_000
+MAX_IN_VALUES = 1_000   # values in one IN list
+MAX_NODES = 1_000       # comparisons, operators and literals in one filter (SQLite's expression depth is 1000)
+INT64 = (-2**63, 2**63 - 1)
 GEOMETRY_NAMES = {"geometry", "geom", GEOMETRY_COLUMN}
 
 _COMPARISONS = {
@@ -58,11 +64,15 @@ class CqlTranslator:
         self.data = data
         self.fields = {f.name: f for f in fields}
         self.dialect = dialect
+        self.nodes = 0
 
     def fail(self, message: str):
         raise bad_parameter("filter", message)
 
     def translate(self, node) -> ColumnElement:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self.fail(f"filter has more than {MAX_NODES} conditions; at most {MAX_NODES} are accepted.")
         if isinstance(node, ast.And):
             return and_(self.translate(node.lhs), self.translate(node.rhs))
         if isinstance(node, ast.Or):
@@ -77,6 +87,9 @@ class CqlTranslator:
             return _COMPARISONS[kind](left, right)
         if isinstance(node, ast.Like):
             column = self.attribute(node.lhs, FieldType.STRING)
+            trailing = len(node.pattern) - len(node.pattern.rstrip("\\"))
+            if trailing % 2 == 1:
+                self.fail("a LIKE pattern must not end with the escape character \\ (write \\\\ for a backslash).")
             expression = column.like(node.pattern, escape="\\")
             return not_(expression) if node.not_ else expression
         if isinstance(node, ast.Between):
@@ -85,6 +98,9 @@ class CqlTranslator:
             return not_(expression) if node.not_ else expression
         if isinstance(node, ast.In):
             column, field = self.attribute_with_field(node.lhs)
+            if len(node.sub_nodes) > MAX_IN_VALUES:
+                self.fail(f"IN lists {len(node.sub_nodes)} values; at most {MAX_IN_VALUES} are accepted.")
+            self.nodes += len(node.sub_nodes) // 10  # long lists count, but far less than conditions
             expression = column.in_([self.literal(v, field) for v in node.sub_nodes])
             return not_(expression) if node.not_ else expression
         if isinstance(node, ast.IsNull):
@@ -132,6 +148,10 @@ class CqlTranslator:
             if kind in (FieldType.NUMBER, FieldType.INTEGER):
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
                     value = float(value)
+                if not math.isfinite(value):
+                    raise ValueError
+                if isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+                    self.fail(f"{value} is outside the range of 64-bit integers (property {field.name!r}).")
                 return value
             if kind == FieldType.BOOLEAN:
                 if not isinstance(value, bool):
@@ -139,10 +159,10 @@ class CqlTranslator:
                 return value
             if kind == FieldType.DATETIME:
                 if isinstance(value, datetime):
-                    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+                    return as_utc(value, "filter")
                 if isinstance(value, date):
                     return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
-                return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+                return as_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")), "filter")
             if kind == FieldType.DATE:
                 return value if isinstance(value, date) else date.fromisoformat(str(value))
             if isinstance(value, (datetime, date)):
@@ -161,17 +181,24 @@ class CqlTranslator:
                 geometry = shapely.geometry.shape(node.geometry)
             except Exception:  # noqa: BLE001 - any malformed geometry is the client's error
                 self.fail("the filter's geometry is not valid.")
-            return geometry_literal(geometry)
+            return self.finite(geometry)
         if isinstance(node, values.Envelope):
-            return geometry_literal(shapely.box(node.x1, node.y1, node.x2, node.y2))
+            return self.finite(shapely.box(node.x1, node.y1, node.x2, node.y2))
         if isinstance(node, ast.Function) and node.name.lower() == "bbox" and len(node.arguments) in (4, 6):
             numbers = list(node.arguments)
             if len(numbers) == 6:
                 numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
             if not all(isinstance(n, (int, float)) for n in numbers):
                 self.fail("BBOX takes numbers.")
-            return geometry_literal(shapely.box(*numbers))
+            return self.finite(shapely.box(*numbers))
         self.fail("a spatial predicate needs the geometry property and a geometry or BBOX literal.")
+
+    def finite(self, geometry: shapely.Geometry) -> ColumnElement:
+        """The geometry as SQL; refused unless its coordinates are finite longitudes and latitudes."""
+        xy = shapely.get_coordinates(geometry)
+        if not np.isfinite(xy).all() or (np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any():
+            self.fail("the filter's geometry must be in longitude -180..180 and latitude -90..90 (CRS84).")
+        return geometry_literal(geometry)
 
     def spatial(self, name: str, lhs, rhs) -> ColumnElement:
         return predicate(self.dialect, name, self.geometry_value(lhs), self.geometry_value(rhs))

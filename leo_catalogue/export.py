@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -19,7 +18,7 @@ from osgeo import ogr, osr
 from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
 
 from .records import DatasetRecord
-from .types import to_json_value
+from .types import json_bytes, to_json_value
 
 ogr.UseExceptions()
 osr.UseExceptions()
@@ -120,16 +119,20 @@ def geojson_chunks(record: DatasetRecord, rows: Iterable[Row]) -> Iterator[bytes
     """A GeoJSON FeatureCollection, written feature by feature."""
     import shapely
 
-    yield json.dumps({"type": "FeatureCollection", "name": record.id, "license": record.licence,
-                      "attribution": record.attribution})[:-1].encode() + b',"features":['
+    yield json_bytes({"type": "FeatureCollection", "name": record.id, "license": record.licence,
+                      "attribution": record.attribution})[:-1] + b',"features":['
     first = True
     for row in rows:
         geometry = shapely.geometry.mapping(shapely.from_wkb(bytes(row[1]))) if row[1] is not None else None
         feature = {"type": "Feature", "id": row[0], "geometry": geometry,
                    "properties": {f.name: to_json_value(v) for f, v in zip(record.fields, row[2:])}}
-        yield (b"" if first else b",") + json.dumps(feature, ensure_ascii=False).encode("utf-8")
+        yield (b"" if first else b",") + json_bytes(feature)
         first = False
     yield b"]}"
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): such text gets a leading '.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_value(value) -> str:
@@ -139,6 +142,8 @@ def _csv_value(value) -> str:
         return to_json_value(value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     return str(value)
 
 

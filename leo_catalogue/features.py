@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
 
-from .cql import filter_condition
+from .cql import INT64, filter_condition
 from .errors import bad_parameter
 from .params import TimeRange, parse_timestamp
 from .records import DatasetRecord
@@ -38,9 +39,15 @@ def coerce_property(field_def: FieldDef, raw: str):
     """A query-string value as the field's type; 400 naming the property when it cannot be."""
     try:
         if field_def.type == FieldType.INTEGER:
-            return int(raw)
+            value = int(raw)
+            if not INT64[0] <= value <= INT64[1]:
+                raise bad_parameter(field_def.name, f"{field_def.name} is outside the range of 64-bit integers.")
+            return value
         if field_def.type == FieldType.NUMBER:
-            return float(raw)
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError
+            return value
         if field_def.type == FieldType.BOOLEAN:
             if raw.lower() not in ("true", "false", "1", "0"):
                 raise ValueError
@@ -50,7 +57,8 @@ def coerce_property(field_def: FieldDef, raw: str):
         if field_def.type == FieldType.DATE:
             return date.fromisoformat(raw)
     except ValueError:
-        raise bad_parameter(field_def.name, f"{raw!r} is not a valid {field_def.type.value} for {field_def.name}.") from None
+        raise bad_parameter(field_def.name, f"{raw[:60]!r} is not a valid {field_def.type.value} for {field_def.name}.") \
+            from None
     return raw
 
 

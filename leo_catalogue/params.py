@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from .errors import bad_parameter
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
+# Bounds on what one request may ask, so that no request costs more than a bounded, linear amount of work.
+MAX_OFFSET = 1_000_000_000
+MAX_LIST_ITEMS = 100        # keywords, ids, kinds: items in one list-valued parameter
+MAX_ITEM_LENGTH = 200       # characters in one keyword, id or search term
+MAX_SORT_KEYS = 8
+MAX_VALUE_LENGTH = 2_000    # characters in any other parameter (filter: see cql.MAX_FILTER_LENGTH)
+MAX_PARAMETERS = 64         # query parameters in one request
 
 # QGIS's OAPIF provider sends open interval ends as these years; Python cannot parse year 0.
 _OPEN_END_PREFIXES = ("0000-", "9999-")
@@ -37,16 +44,28 @@ def parse_limit(raw: str | None) -> int:
 
 
 def parse_offset(raw: str | None) -> int:
-    """``offset``: a whole number, zero or more."""
+    """``offset``: a whole number from 0 to MAX_OFFSET."""
     if raw is None:
         return 0
     try:
         value = int(raw)
     except ValueError:
-        raise bad_parameter("offset", f"offset must be a whole number, not {raw!r}.") from None
-    if value < 0:
-        raise bad_parameter("offset", "offset must not be negative.")
+        raise bad_parameter("offset", f"offset must be a whole number, not {raw[:40]!r}.") from None
+    if not 0 <= value <= MAX_OFFSET:
+        raise bad_parameter("offset", f"offset must be a whole number from 0 to {MAX_OFFSET:,}.")
     return value
+
+
+def parse_list(raw: str | None, parameter: str) -> list[str]:
+    """A comma-separated list parameter: at most MAX_LIST_ITEMS items of at most MAX_ITEM_LENGTH characters."""
+    items = [item.strip() for item in (raw or "").split(",") if item.strip()]
+    if len(items) > MAX_LIST_ITEMS:
+        raise bad_parameter(parameter, f"{parameter} lists {len(items)} items; at most {MAX_LIST_ITEMS} are accepted.")
+    too_long = next((item for item in items if len(item) > MAX_ITEM_LENGTH), None)
+    if too_long is not None:
+        raise bad_parameter(parameter, f"an item of {parameter} is {len(too_long)} characters long; at most "
+                                       f"{MAX_ITEM_LENGTH} are accepted.")
+    return items
 
 
 def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
@@ -77,10 +96,20 @@ def parse_timestamp(text: str, parameter: str = "datetime") -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise bad_parameter(parameter, f"{text!r} is not an RFC 3339 date-time such as 2025-01-31T12:00:00Z.") from None
+        raise bad_parameter(parameter, f"{text[:60]!r} is not an RFC 3339 date-time such as 2025-01-31T12:00:00Z.") \
+            from None
+    return as_utc(value, parameter)
+
+
+def as_utc(value: datetime, parameter: str) -> datetime:
+    """An aware UTC datetime (naive ones are taken as UTC); 400 naming ``parameter`` when UTC would leave the years
+    1 to 9999 (0001-01-01T00:00:00+01:00 is in year 0 in UTC)."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise bad_parameter(parameter, f"{value.isoformat()} is outside the years 1 to 9999 once in UTC.") from None
 
 
 def _parse_end(text: str, is_start: bool) -> datetime | None:
@@ -92,7 +121,7 @@ def _parse_end(text: str, is_start: bool) -> datetime | None:
     if len(text) == 10:
         day = _parse_date(text)
         start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-        return start if is_start else start + timedelta(days=1) - timedelta(microseconds=1)
+        return start if is_start else start.replace(hour=23, minute=59, second=59, microsecond=999999)
     return parse_timestamp(text)
 
 
@@ -129,14 +158,18 @@ def parse_sortby(raw: str | None, allowed: set[str]) -> list[tuple[str, bool]]:
     """``sortby``: comma-separated names, each optionally prefixed + (ascending) or - (descending)."""
     if not raw:
         return []
-    keys = []
-    for part in raw.split(","):
+    parts = raw.split(",")
+    if len(parts) > MAX_SORT_KEYS:
+        raise bad_parameter("sortby", f"sortby names {len(parts)} keys; at most {MAX_SORT_KEYS} are accepted.")
+    keys: list[tuple[str, bool]] = []
+    for part in parts:
         part = part.strip()
         descending = part.startswith("-")
         name = part.lstrip("+-").strip()
         if " " in name:  # "+" arrives as a space when a client forgets to encode it
             name = name.strip()
         if name not in allowed:
-            raise bad_parameter("sortby", f"cannot sort by {name!r}; sortable: {', '.join(sorted(allowed))}.")
-        keys.append((name, descending))
+            raise bad_parameter("sortby", f"cannot sort by {name[:60]!r}; sortable: {', '.join(sorted(allowed))}.")
+        if name not in (key for key, _ in keys):  # a second key on the same name changes nothing
+            keys.append((name, descending))
     return keys

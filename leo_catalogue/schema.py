@@ -13,9 +13,9 @@ from leo_qgis_plugin.core.formats.fields import FieldDef
 from .types import SQL_TYPES, JSONType, UTCDateTime
 
 # Bump when the catalogue tables change shape; older databases are then refused with a message.
-SCHEMA_VERSION = "4"  # 3: API tokens; 4: dataset versions, the audit log, token expiry
-# Versions whose databases are brought up to date in place (only new tables were added since).
-MIGRATABLE_VERSIONS = {"3"}
+SCHEMA_VERSION = "5"  # 3: API tokens; 4: dataset versions, the audit log, token expiry; 5: each version's access
+# Versions whose databases are brought up to date in place (only new tables and columns were added since).
+MIGRATABLE_VERSIONS = {"3", "4"}
 
 metadata = MetaData()
 
@@ -90,6 +90,9 @@ dataset_versions = Table(
     Column("created", UTCDateTime, nullable=False),
     Column("user", Text, nullable=False, default=""),
     Column("organisation", Text, nullable=False, default=""),
+    # Each version keeps the access level and record it was published with (title, licence, time fields...).
+    Column("access", Text),
+    Column("record", JSONType),
 )
 
 # Who uploaded, replaced or deleted what, and when.

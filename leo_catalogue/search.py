@@ -5,16 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Float, Integer, Select, and_, exists, func, or_, select, text
+from sqlalchemy import Float, Integer, Select, and_, func, or_, select, text
 from sqlalchemy.engine import Connection
 
 from .accounts import ANONYMOUS, Principal, Role
+from .errors import bad_parameter
 from .params import TimeRange
 from .records import AccessLevel, DatasetRecord
 from .schema import record_keywords, records
 from .store import record_from_row
 
 SORTABLE = {"id", "title", "updated", "time_start", "time_end", "publisher"}
+MAX_TERMS = 16          # comma-separated terms of q
+MAX_TERM_WORDS = 16     # words in one term
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -34,13 +37,17 @@ class RecordQuery:
 
 
 def _terms(q: str) -> list[list[str]]:
-    """Comma-separated terms (any may match), each a list of words (all must match)."""
+    """Comma-separated terms (any may match), each a list of words (all must match); 400 past the limits."""
     terms = []
     for term in q.split(","):
-        words = [w.lower() for w in _TOKEN.findall(term)]
+        words = [w.lower()[:64] for w in _TOKEN.findall(term)]
+        if len(words) > MAX_TERM_WORDS:
+            raise bad_parameter("q", f"a term of q has {len(words)} words; at most {MAX_TERM_WORDS} are accepted.")
         if words:
-            terms.append(words[:16])
-    return terms[:16]
+            terms.append(words)
+    if len(terms) > MAX_TERMS:
+        raise bad_parameter("q", f"q has {len(terms)} comma-separated terms; at most {MAX_TERMS} are accepted.")
+    return terms
 
 
 def _fts5_query(terms: list[list[str]]) -> str:
@@ -104,13 +111,21 @@ def _sqlite_ranked_page(conn: Connection, terms: list[list[str]], limit: int, of
     return nums, total
 
 
+def _with_all_keywords(keywords: list[str]) -> Select:
+    """Ids of the records that have every one of ``keywords``: one grouped look-up in the keyword index,
+    whatever their number (a sub-query per keyword grew steeply on PostgreSQL)."""
+    wanted = sorted({k.lower() for k in keywords})
+    return (select(record_keywords.c.record_id).where(record_keywords.c.keyword.in_(wanted))
+            .group_by(record_keywords.c.record_id)
+            .having(func.count(func.distinct(record_keywords.c.keyword)) == len(wanted)))
+
+
 def search_records(conn: Connection, query: RecordQuery,
                    principal: Principal = ANONYMOUS) -> tuple[list[DatasetRecord], int]:
     """The page of matching records ``principal`` may see, and how many match."""
     conditions = []
-    for keyword in query.keywords:
-        conditions.append(exists().where(and_(
-            record_keywords.c.record_id == records.c.id, record_keywords.c.keyword == keyword.lower())))
+    if query.keywords:
+        conditions.append(records.c.id.in_(_with_all_keywords(query.keywords)))
     if query.bbox:
         minx, miny, maxx, maxy = query.bbox
         conditions.append(and_(records.c.minx <= maxx, records.c.maxx >= minx,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import numpy as np
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from leo_qgis_plugin.core.formats.fields import FieldDef
 
+from .db import write_transaction
 from .records import AccessLevel, DatasetKind, DatasetRecord, Provenance
 from .schema import (
     GEOMETRY_COLUMN,
@@ -65,14 +67,19 @@ def init_catalogue(engine: Engine) -> None:
             "expected). For a SQLite file, `python -m leo_catalogue load-demo --if-needed` sets it aside and builds "
             "a new one; otherwise point --db at a new database.")
     ensure_postgis(engine)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
+        if state == "migratable":
+            version = conn.execute(select(catalogue_meta.c.value).where(catalogue_meta.c.key == "schema_version")).scalar()
         create_catalogue_schema(conn)
         if state == "empty":
             conn.execute(insert(catalogue_meta).values(key="schema_version", value=SCHEMA_VERSION))
         elif state == "migratable":
-            timestamp = "DATETIME" if conn.dialect.name == "sqlite" else "TIMESTAMP WITH TIME ZONE"
-            conn.execute(text(f"ALTER TABLE api_tokens ADD COLUMN expires {timestamp}"))
-            _list_current_versions(conn)
+            if version == "3":
+                timestamp = "DATETIME" if conn.dialect.name == "sqlite" else "TIMESTAMP WITH TIME ZONE"
+                conn.execute(text(f"ALTER TABLE api_tokens ADD COLUMN expires {timestamp}"))
+                _list_current_versions(conn)
+            else:
+                _keep_access_per_version(conn)
             conn.execute(update(catalogue_meta).where(catalogue_meta.c.key == "schema_version")
                          .values(value=SCHEMA_VERSION))
 
@@ -81,6 +88,20 @@ def _list_current_versions(conn: Connection) -> None:
     """Version rows for the datasets of a database made before versions were kept."""
     for record in (record_from_row(row) for row in conn.execute(select(records).where(records.c.table_name.is_not(None)))):
         conn.execute(insert(dataset_versions).values(_version_row(record, "", record.organisation)))
+
+
+def _keep_access_per_version(conn: Connection) -> None:
+    """Schema 4 to 5: versions get their own access level and record. What earlier versions were published with
+    was not kept, so they become restricted to their organisation (never more open than they may have been);
+    current versions take their record's."""
+    json_type = "TEXT" if conn.dialect.name == "sqlite" else "JSON"
+    conn.execute(text("ALTER TABLE dataset_versions ADD COLUMN access TEXT"))
+    conn.execute(text(f"ALTER TABLE dataset_versions ADD COLUMN record {json_type}"))
+    for record in (record_from_row(row) for row in conn.execute(select(records).where(records.c.table_name.is_not(None)))):
+        for stored in list_versions(conn, record.id):
+            access = record.access if stored["version"] == record.version else AccessLevel.RESTRICTED
+            conn.execute(update(dataset_versions).where(dataset_versions.c.id == stored["id"])
+                         .values(access=access.value, record=_record_snapshot(replace(record, access=access))))
 
 
 class _Extent:
@@ -219,13 +240,14 @@ def write_records(conn: Connection, items: list[DatasetRecord]) -> None:
 
 def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch], keep_previous: bool = False,
                 user: str = "", organisation: str = "",
-                also: Callable[[Connection, DatasetRecord], None] | None = None) -> DatasetRecord:
+                also: Callable[[Connection, DatasetRecord], None] | None = None,
+                timeout_ms: int | None = None) -> DatasetRecord:
     """Store a dataset's rows and its record in one transaction as its current version.
 
     Each row is a dict of field values plus ``geometry`` (a shapely geometry in EPSG:4326, or None).
     Earlier versions are dropped, or kept (``keep_previous``, as for uploads) and listed by
     ``list_versions``. ``also`` runs in the same transaction (e.g. the audit entry) once the record is
-    complete. Nothing changes in the catalogue if anything fails.
+    complete. Nothing changes in the catalogue if anything fails. ``timeout_ms`` bounds each statement (uploads).
     """
     record.table_name = table_name_for(record.id, record.version)
     record.updated = record.updated or datetime.now(timezone.utc)
@@ -236,7 +258,7 @@ def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch],
     )
     extent = _Extent(record.time_columns)
     count = 0
-    with engine.begin() as conn:
+    with write_transaction(engine, timeout_ms) as conn:
         old = conn.execute(select(records.c.table_name).where(records.c.id == record.id)).scalar()
         if keep_previous and conn.dialect.has_table(conn, record.table_name):
             raise VersionExists(f"Version {record.version} of {record.id!r} is already stored; try again.")
@@ -292,7 +314,54 @@ def _insert_rows(conn: Connection, table, statement, names: list[str], batch: Ba
 def _version_row(record: DatasetRecord, user: str, organisation: str) -> dict:
     return {"record_id": record.id, "version": record.version, "table_name": record.table_name,
             "fields": [f.to_json() for f in record.fields], "feature_count": record.feature_count,
-            "created": record.updated or datetime.now(timezone.utc), "user": user, "organisation": organisation}
+            "created": record.updated or datetime.now(timezone.utc), "user": user, "organisation": organisation,
+            "access": record.access.value, "record": _record_snapshot(record)}
+
+
+# What a version keeps of its record: what it was published with, as it was then.
+_SNAPSHOT = ("title", "description", "keywords", "licence", "licence_url", "attribution", "time_field",
+             "time_start_field", "time_end_field", "site_field", "geometry_type", "notes")
+
+
+def _record_snapshot(record: DatasetRecord) -> dict:
+    snapshot = {name: getattr(record, name) for name in _SNAPSHOT}
+    snapshot.update(kind=record.kind.value, bbox=list(record.bbox) if record.bbox else None,
+                    time_start=record.time_start.isoformat() if record.time_start else None,
+                    time_end=record.time_end.isoformat() if record.time_end else None)
+    return snapshot
+
+
+def version_record(current: DatasetRecord, stored: dict) -> DatasetRecord:
+    """The record of one stored version (from ``list_versions``): its own access level, title, licence, time
+    fields and extent, with the dataset's id and organisation."""
+    snapshot = stored.get("record") or {}
+    fields = {name: snapshot[name] for name in _SNAPSHOT if name in snapshot}
+    if "kind" in snapshot:
+        fields["kind"] = DatasetKind(snapshot["kind"])
+    if "bbox" in snapshot:
+        fields["bbox"] = tuple(snapshot["bbox"]) if snapshot["bbox"] else None
+    for name in ("time_start", "time_end"):
+        if name in snapshot:
+            fields[name] = datetime.fromisoformat(snapshot[name]) if snapshot[name] else None
+    access = AccessLevel(stored["access"]) if stored.get("access") else current.access
+    return replace(current, **fields, version=stored["version"], table_name=stored["table_name"],
+                   feature_count=stored["feature_count"], fields=[FieldDef.from_json(f) for f in stored["fields"]],
+                   access=access)
+
+
+def set_version_access(conn: Connection, dataset_id: str, version: str, access: AccessLevel) -> AccessLevel | None:
+    """Give one stored version a new access level (and the record, when it is the current version); the level it
+    had, or None when there is no such version."""
+    stored = next((v for v in list_versions(conn, dataset_id) if v["version"] == version), None)
+    record = get_record(conn, dataset_id)
+    if stored is None or record is None:
+        return None
+    before = AccessLevel(stored["access"]) if stored.get("access") else record.access
+    conn.execute(update(dataset_versions).where(dataset_versions.c.id == stored["id"]).values(access=access.value))
+    if record.version == version:
+        record.access = access
+        write_records(conn, [record])
+    return before
 
 
 def list_versions(conn: Connection, dataset_id: str) -> list[dict]:
@@ -354,6 +423,6 @@ def put_records(engine: Engine, items: Iterable[DatasetRecord]) -> int:
     batch = list(items)
     for record in batch:
         record.updated = record.updated or datetime.now(timezone.utc)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         write_records(conn, batch)
     return len(batch)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, Text
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from leo_qgis_plugin.core.formats.fields import FieldType
@@ -43,7 +44,7 @@ class UTCDateTime(TypeDecorator):
 
 SQL_TYPES: dict[FieldType, type[TypeEngine] | TypeEngine] = {
     FieldType.STRING: Text,
-    FieldType.INTEGER: Integer,
+    FieldType.INTEGER: BigInteger,  # 64-bit on both (PostgreSQL's INTEGER is 32-bit)
     FieldType.NUMBER: Float,
     FieldType.BOOLEAN: Boolean,
     FieldType.DATE: Date,
@@ -62,3 +63,32 @@ def to_json_value(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def _json_default(value):
+    converted = to_json_value(value)
+    if converted is value:
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return converted
+
+
+def _finite(value):
+    """``value`` with every NaN or infinite number replaced by null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def json_bytes(data) -> bytes:
+    """JSON as UTF-8 that never holds NaN or Infinity (JSON has no such numbers; browsers' JSON.parse refuses
+    them): such numbers become null. Every JSON answer of the server is written here."""
+    try:
+        text = json.dumps(data, default=_json_default, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(data), default=_json_default, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
+    return text.encode("utf-8")

@@ -125,10 +125,12 @@ def test_tokens_as_bearer_or_basic_and_bad_tokens(catalogue):
     with pytest.raises(urllib.error.HTTPError) as failure:
         urllib.request.urlopen(request, timeout=30)
     assert failure.value.code == 401 and "Bearer" in json.loads(failure.value.read())["description"]
-    request = urllib.request.Request(server.url + "collections", headers={"Authorization": "Basic !!!"})
-    with pytest.raises(urllib.error.HTTPError) as failure:
-        urllib.request.urlopen(request, timeout=30)
-    assert failure.value.code == 401
+    # Malformed credentials are a malformed request (400 naming the header), never a server error.
+    for malformed in ("Basic !!!", "Basic \u00e9t\u00e9", "Basic " + base64.b64encode(b"\xff\xfe:x").decode()):
+        request = urllib.request.Request(server.url + "collections", headers={"Authorization": malformed})
+        with pytest.raises(urllib.error.HTTPError) as failure:
+            urllib.request.urlopen(request, timeout=30)
+        assert failure.value.code == 400 and json.loads(failure.value.read())["parameter"] == "Authorization"
 
 
 def test_expired_and_revoked_tokens_are_refused(tmp_path):

@@ -41,6 +41,8 @@ def test_sixteen_concurrent_clients_all_get_answers(server):
 def test_huge_query_strings_get_an_answer_not_a_crash(http):
     long_q = "heat pump " * 2000
     status, body, _ = http.get(f"/collections/catalogue/items?q={long_q.replace(' ', '%20')}")
+    assert status == 400 and body["parameter"] == "q" and "at most 2,000" in body["description"]
+    status, body, _ = http.get(f"/collections/catalogue/items?q={('heat pump ' * 8).replace(' ', '%20')}")
     assert status == 200
     status, body, _ = http.get("/collections/ssen-headroom/items?bbox=" + ",".join(["1"] * 5000))
     assert status == 400 and body["parameter"] == "bbox"

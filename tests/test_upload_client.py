@@ -143,12 +143,13 @@ def test_uploadlayer_algorithm_and_the_token_never_in_settings(catalogue, editor
             "KEYWORDS": "ev, processing", "LICENCE": 1, "ACCESS": 2, "TIME_FIELD": "opened"})
     finally:
         QgsProject.instance().removeMapLayer(layer.id())
-    assert result["DATASET_ID"] == "chargers-from-processing" and result["VERSION"] == "1"
+    # Restricted: in the organisation's own id space.
+    assert result["DATASET_ID"] == "oxford-city-council--chargers-from-processing" and result["VERSION"] == "1"
     assert result["FEATURE_COUNT"] == 3
-    record = catalogue.get("/collections/catalogue/items/chargers-from-processing", "council").json()
+    record = catalogue.get(f"/collections/catalogue/items/{result['DATASET_ID']}", "council").json()
     assert record["properties"]["accessLevel"] == "restricted"
     assert record["properties"]["license"].startswith("Creative Commons")
-    assert catalogue.get("/collections/catalogue/items/chargers-from-processing", "ssen").status_code == 404
+    assert catalogue.get(f"/collections/catalogue/items/{result['DATASET_ID']}", "ssen").status_code == 404
     from qgis.core import QgsApplication
 
     settings = QgsSettings()

@@ -108,49 +108,54 @@ def test_uploads_versions_and_delete_on_postgis(postgres_cluster, files, tmp_pat
         on_postgis.stop()
 
 
+SITES = "oxford-city-council--council-sites"
+
+
 def _version_lifecycle(catalogue: Catalogue, tmp_path: Path) -> None:
     first = points_gpkg(tmp_path / "sites.gpkg", [{"x": 451000, "y": 206000, "name": "Rose Hill"}],
                         fields={"name": ogr.OFTString})
     created = catalogue.upload(first, id="council-sites", title="Council EV sites", access="restricted")
     assert created.status_code == 201, created.text
+    # Restricted data lives in its organisation's own id space, where no other organisation can ask for an id.
+    assert created.json()["id"] == SITES
     second = points_gpkg(tmp_path / "sites2.gpkg", [{"x": 451000, "y": 206000, "name": "Rose Hill"},
                                                    {"x": 452000, "y": 207000, "name": "Cowley"}],
                          fields={"name": ogr.OFTString})
     # Another organisation's editor can neither see nor replace it; a viewer may not upload at all.
-    assert catalogue.upload(second, user="ssen", dataset="council-sites").status_code == 404
-    refused = catalogue.upload(second, user="viewer", dataset="council-sites")
+    assert catalogue.upload(second, user="ssen", dataset=SITES).status_code == 404
+    refused = catalogue.upload(second, user="viewer", dataset=SITES)
     assert refused.status_code == 403 and "viewer" in refused.json()["description"]
-    replaced = catalogue.upload(second, dataset="council-sites")
+    replaced = catalogue.upload(second, dataset=SITES)
     assert replaced.status_code == 201 and replaced.json()["version"] == "2"
     assert replaced.json()["access"] == "restricted", "a new version keeps the access level"
-    history = catalogue.get("/collections/council-sites/versions", "council").json()
+    history = catalogue.get(f"/collections/{SITES}/versions", "council").json()
     assert [(v["version"], v["feature_count"], v["current"]) for v in history["versions"]] == [
         ("1", 1, False), ("2", 2, True)]
-    old = catalogue.get("/collections/council-sites/download?f=geojson&version=1", "council").json()
+    old = catalogue.get(f"/collections/{SITES}/download?f=geojson&version=1", "council").json()
     assert [f["properties"]["name"] for f in old["features"]] == ["Rose Hill"]
-    assert catalogue.get("/collections/council-sites/download?version=9", "council").status_code == 404
+    assert catalogue.get(f"/collections/{SITES}/download?version=9", "council").status_code == 404
     # An earlier version can be removed alone (say it held something it should not); the current cannot.
-    third = catalogue.upload(second, dataset="council-sites")
+    third = catalogue.upload(second, dataset=SITES)
     assert third.json()["version"] == "3"
-    base = f"{catalogue.base}/collections/council-sites/versions"
+    base = f"{catalogue.base}/collections/{SITES}/versions"
     assert requests.delete(f"{base}/3", headers=catalogue.headers("council")).status_code == 409
     assert requests.delete(f"{base}/2", headers=catalogue.headers("viewer")).status_code == 403
     assert requests.delete(f"{base}/2", headers=catalogue.headers("council")).status_code == 204
     assert requests.delete(f"{base}/2", headers=catalogue.headers("council")).status_code == 404
-    history = catalogue.get("/collections/council-sites/versions", "council").json()
+    history = catalogue.get(f"/collections/{SITES}/versions", "council").json()
     assert [v["version"] for v in history["versions"]] == ["1", "3"]
-    assert catalogue.get("/collections/council-sites/download?version=2", "council").status_code == 404
+    assert catalogue.get(f"/collections/{SITES}/download?version=2", "council").status_code == 404
     # Only the owner's editors (or an admin) delete.
-    assert requests.delete(f"{catalogue.base}/collections/council-sites").status_code == 401
-    other = requests.delete(f"{catalogue.base}/collections/council-sites", headers=catalogue.headers("ssen"))
+    assert requests.delete(f"{catalogue.base}/collections/{SITES}").status_code == 401
+    other = requests.delete(f"{catalogue.base}/collections/{SITES}", headers=catalogue.headers("ssen"))
     assert other.status_code == 404
-    viewer = requests.delete(f"{catalogue.base}/collections/council-sites", headers=catalogue.headers("viewer"))
+    viewer = requests.delete(f"{catalogue.base}/collections/{SITES}", headers=catalogue.headers("viewer"))
     assert viewer.status_code == 403
-    gone = requests.delete(f"{catalogue.base}/collections/council-sites", headers=catalogue.headers("council"))
+    gone = requests.delete(f"{catalogue.base}/collections/{SITES}", headers=catalogue.headers("council"))
     assert gone.status_code == 204
-    assert catalogue.get("/collections/council-sites", "admin").status_code == 404
+    assert catalogue.get(f"/collections/{SITES}", "admin").status_code == 404
     assert not [t for t in catalogue.stored_tables() if "council_sites" in t], "every version's table dropped"
-    log = catalogue.get("/audit?dataset=council-sites", "admin").json()["entries"]
+    log = catalogue.get(f"/audit?dataset={SITES}", "admin").json()["entries"]
     assert [(e["action"], e["user"], e["version"]) for e in reversed(log)] == [
         ("upload", "council", "1"), ("replace", "council", "2"), ("replace", "council", "3"),
         ("delete-version", "council", "2"), ("delete", "council", "1, 3")]
@@ -438,5 +443,5 @@ def test_geometry_only_layers_and_impossible_crs(catalogue, tmp_path):
     assert site_grid.status_code == 422 and "cannot be brought to WGS 84" in site_grid.json()["description"]
     far = points_gpkg(tmp_path / "far.gpkg", [{"x": 1e12, "y": 1e12}])
     outside = catalogue.upload(far, id="far")
-    assert outside.status_code == 422 and "lie outside EPSG:27700" in outside.json()["description"]
+    assert outside.status_code == 422 and "lies outside the area where EPSG:27700" in outside.json()["description"]
     _nothing_left(catalogue, before)

@@ -1,4 +1,5 @@
-"""The FastAPI application: routers, JSON errors and the OpenAPI document."""
+"""The FastAPI application: routers, JSON errors (never a 500 for what a client or the database's load can
+cause), CORS for reads, and the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -6,51 +7,76 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Match
 
 from .. import __version__
+from ..config import ServerLimits
+from ..db import RequestCancelled, busy_timeout_ms
 from ..errors import ApiError
-from ..params import DEFAULT_LIMIT, MAX_LIMIT
 from ..uploads.limits import UploadLimits
 from ..uploads.staging import clear_orphans, default_staging_root
 from . import catalogue, common, downloads, features, uploads
+from .guard import RequestGuard
+from .negotiation import JsonAnswer
+from .openapi import openapi_document
+
+BUSY = "The catalogue is busy with another upload or change; nothing was stored. Try again in a minute."
 
 
-def _error(status: int, code: str, description: str, parameter: str | None = None) -> JSONResponse:
+def _error(status: int, code: str, description: str, parameter: str | None = None,
+           headers: dict[str, str] | None = None) -> JsonAnswer:
     body = {"code": code, "description": description}
     if parameter:
         body["parameter"] = parameter
-    return JSONResponse(body, status_code=status)
+    return JsonAnswer(body, status_code=status, headers=headers)
 
 
-def _openapi(app: FastAPI) -> dict:
-    """FastAPI's document plus the shared ``limit`` parameter QGIS reads its page size from."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    schema.setdefault("components", {}).setdefault("parameters", {})["limit"] = {
-        "name": "limit",
-        "in": "query",
-        "required": False,
-        "description": f"Number of items per page (1 to {MAX_LIMIT}; larger values are clamped).",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-        "style": "form",
-        "explode": False,
-    }
-    for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
-            parameters = operation.get("parameters", [])
-            for index, parameter in enumerate(parameters):
-                if parameter.get("name") == "limit":
-                    parameters[index] = {"$ref": "#/components/parameters/limit"}
-    app.openapi_schema = schema
-    return schema
+def _routes(routes):
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI's include_router (no prefixes here)
+        yield from _routes(included.routes) if included is not None else [route]
 
 
-def create_app(engine: Engine, staging_root: Path | None = None, upload_limits: UploadLimits | None = None) -> FastAPI:
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path (several routes can share a path: GET and POST /collections)."""
+    methods: set[str] = set()
+    for route in _routes(request.app.router.routes):
+        match, _ = route.matches({**request.scope, "method": "OPTIONS-PROBE"})
+        if match is not Match.NONE and getattr(route, "methods", None):
+            methods |= set(route.methods)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
+def database_error(request: Request, exc: Exception) -> JsonAnswer:
+    """503 for database work that was stopped (the statement timeout, a client that went) or had to wait too long
+    (SQLite's single writer, all connections in use); anything else is the server's own fault."""
+    work = request.scope.get("leo.work")
+    if isinstance(exc, RequestCancelled) or (work is not None and work.cancelled):
+        return _error(503, "Cancelled", "The request was cancelled: its client went away.")
+    if isinstance(exc, PoolTimeout):
+        return _error(503, "Busy", "Every database connection is in use; try again shortly.",
+                      headers={"Retry-After": "5"})
+    message = str(getattr(exc, "orig", exc)).lower()
+    if "interrupted" in message or "statement timeout" in message:
+        limit = request.app.state.limits.statement_timeout_ms
+        return _error(503, "Timeout", f"The request's database work took longer than LEO_STATEMENT_TIMEOUT_MS "
+                                      f"({limit:,} ms) and was stopped: narrow it (bbox, datetime, filter, a smaller "
+                                      "limit).")
+    if "database is locked" in message or "database is busy" in message:
+        return _error(503, "Busy", f"{BUSY} (waited {busy_timeout_ms() // 1000} s, LEO_SQLITE_BUSY_TIMEOUT_MS)",
+                      headers={"Retry-After": "60"})
+    raise exc
+
+
+def create_app(engine: Engine, staging_root: Path | None = None, upload_limits: UploadLimits | None = None,
+               limits: ServerLimits | None = None) -> FastAPI:
     """The catalogue API over a database engine; uploads wait in ``staging_root`` while they are checked."""
     app = FastAPI(
         title="LEO catalogue",
@@ -59,21 +85,30 @@ def create_app(engine: Engine, staging_root: Path | None = None, upload_limits: 
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        default_response_class=JsonAnswer,
     )
     app.state.engine = engine
     app.state.staging_root = staging_root or default_staging_root()
     app.state.upload_limits = upload_limits or UploadLimits.from_environment()
+    app.state.limits = limits or ServerLimits.from_environment()
+    app.state.downloads = downloads.DownloadSlots(app.state.limits.downloads_per_client)
     clear_orphans(app.state.staging_root)  # left by a server killed mid-upload
     app.include_router(common.router)
     app.include_router(catalogue.router)
     app.include_router(downloads.router)
     app.include_router(features.router)
     app.include_router(uploads.router)
-    app.openapi = lambda: _openapi(app)
+    app.openapi = lambda: openapi_document(app)
+    if app.state.limits.cors_origins:
+        # Reads only: web maps may GET the catalogue; writes stay with same-origin clients (QGIS, scripts).
+        app.add_middleware(CORSMiddleware, allow_origins=list(app.state.limits.cors_origins),
+                           allow_methods=["GET", "HEAD"], allow_headers=["Authorization", "Accept"],
+                           expose_headers=["Content-Disposition", "Content-Length"], max_age=3600)
+    app.add_middleware(RequestGuard)
 
     @app.exception_handler(ApiError)
     def api_error(_request: Request, exc: ApiError):
-        return JSONResponse(exc.to_json(), status_code=exc.status, headers=exc.headers)
+        return JsonAnswer(exc.to_json(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     def validation_error(_request: Request, exc: RequestValidationError):
@@ -83,8 +118,14 @@ def create_app(engine: Engine, staging_root: Path | None = None, upload_limits: 
                       str(location[-1]) if location else None)
 
     @app.exception_handler(StarletteHTTPException)
-    def http_error(_request: Request, exc: StarletteHTTPException):
+    def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 405:
+            allowed = _allowed_methods(request)
+            return _error(405, "MethodNotAllowed", f"{request.method} is not allowed here; allowed: {allowed}.",
+                          headers={"Allow": allowed})
         code = "NotFound" if exc.status_code == 404 else "HTTPError"
-        return _error(exc.status_code, code, str(exc.detail))
+        return _error(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 
+    for kind in (DBAPIError, PoolTimeout, RequestCancelled):
+        app.add_exception_handler(kind, database_error)
     return app

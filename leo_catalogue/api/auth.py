@@ -10,7 +10,7 @@ import binascii
 from fastapi import Request
 
 from ..accounts import ANONYMOUS, ExpiredToken, Principal, principal_for
-from ..errors import unauthorized
+from ..errors import bad_parameter, unauthorized
 from .state import connection
 
 
@@ -32,11 +32,13 @@ def _principal(request: Request) -> Principal:
         token = value.strip()
     elif scheme.lower() == "basic":
         try:
-            _user, _, token = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            raise unauthorized("The Basic credentials are not valid base64 of user:token.") from None
+            _user, _, token = base64.b64decode(value.strip().encode("ascii"), validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeError, ValueError):
+            raise bad_parameter("Authorization", "The Basic credentials are not base64 of user:token in UTF-8.") \
+                from None
     else:
-        raise unauthorized(f"Authorization {scheme!r} is not accepted; send Bearer TOKEN, or Basic with the token "
+        # Never echo what was sent: a token sent without "Bearer " would be the scheme.
+        raise unauthorized("This kind of Authorization is not accepted; send Bearer TOKEN, or Basic with the token "
                            "as the password.")
     if not token:
         raise unauthorized("The authorization header carries no token.")

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from fastapi import APIRouter, Query, Request
 
 from ..errors import bad_parameter
-from ..params import parse_bbox, parse_datetime, parse_limit, parse_offset, parse_sortby
+from ..params import parse_bbox, parse_datetime, parse_limit, parse_list, parse_offset, parse_sortby
 from ..records import DatasetKind
 from ..search import SORTABLE, RecordQuery, search_records
 from ..store import get_record
@@ -25,7 +25,7 @@ KINDS = {k.value for k in DatasetKind}
 
 def _kinds(raw: str | None) -> list[str]:
     """``kind``: comma-separated vector, table, timeseries (any may match)."""
-    kinds = [k.strip() for k in (raw or "").split(",") if k.strip()]
+    kinds = parse_list(raw, "kind")
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise bad_parameter("kind", f"unknown kind {unknown[0]!r}; use {', '.join(sorted(KINDS))}.")
@@ -45,8 +45,7 @@ def search(
 ):
     known_params(request, SEARCH_PARAMS)
     params = request.query_params
-    words = [k.strip() for part in (params.get("keywords"), params.get("themes")) if part
-             for k in part.split(",") if k.strip()]
+    words = parse_list(params.get("keywords"), "keywords") + parse_list(params.get("themes"), "themes")
     query = RecordQuery(
         q=params.get("q"),
         bbox=parse_bbox(params.get("bbox")),
@@ -55,7 +54,7 @@ def search(
         sortby=parse_sortby(params.get("sortby"), SORTABLE),
         limit=parse_limit(params.get("limit")),
         offset=parse_offset(params.get("offset")),
-        ids=[i for i in (params.get("ids") or "").split(",") if i],
+        ids=parse_list(params.get("ids"), "ids"),
         kinds=_kinds(params.get("kind")),
     )
     who = principal(request)

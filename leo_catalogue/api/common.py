@@ -85,8 +85,13 @@ def api_definition(request: Request):
 
 
 def _catalogue_extent(conn, who: Principal) -> tuple | None:
+    """The extent of the records ``who`` sees. Only extents that are real longitudes and latitudes count, so no
+    one record (say one stored before uploads were checked) can change what the catalogue answers."""
+    lon = [c.between(-180, 180) for c in (records.c.minx, records.c.maxx)]
+    lat = [c.between(-90, 90) for c in (records.c.miny, records.c.maxy)]
     row = conn.execute(visible(select(func.min(records.c.minx), func.min(records.c.miny),
-                                      func.max(records.c.maxx), func.max(records.c.maxy)), who)).first()
+                                      func.max(records.c.maxx), func.max(records.c.maxy)), who)
+                       .where(*lon, *lat)).first()
     return tuple(row) if row and row[0] is not None else None
 
 

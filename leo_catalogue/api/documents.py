@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import Request
 
 from ..records import DatasetRecord
@@ -20,7 +22,16 @@ DOWNLOAD_FORMATS = {
 }
 
 
+def lonlat_bbox(bbox) -> tuple | None:
+    """The bbox if it is four finite longitudes and latitudes in order, else None (never NaN in an answer)."""
+    if not bbox or len(bbox) != 4 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in bbox):
+        return None
+    minx, miny, maxx, maxy = bbox
+    return bbox if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90 else None
+
+
 def _bbox_polygon(bbox) -> dict | None:
+    bbox = lonlat_bbox(bbox)
     if not bbox:
         return None
     minx, miny, maxx, maxy = bbox
@@ -104,7 +115,7 @@ def record_json(request: Request, record: DatasetRecord) -> dict:
 def collection_json(request: Request, record: DatasetRecord) -> dict:
     """An OGC API Features collection description for a dataset."""
     extent: dict = {}
-    if record.bbox:
+    if lonlat_bbox(record.bbox):
         extent["spatial"] = {"bbox": [list(record.bbox)], "crs": CRS84}
     interval = _interval(record)
     if interval:

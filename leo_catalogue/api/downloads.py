@@ -1,23 +1,31 @@
-"""Downloads of whole or filtered datasets: GeoPackage, zipped Shapefile, GeoJSON, CSV."""
+"""Downloads of whole or filtered datasets: GeoPackage, zipped Shapefile, GeoJSON, CSV.
+
+A download that cannot be made fails before its first byte where it can: the query runs and its first rows
+are read before the answer starts. Files are written in full and sent with their Content-Length; their folder
+is removed as soon as the file is open, whatever happens next. A stream that fails later ends without its
+final chunk, which every HTTP client reports as a broken transfer, never as a complete file.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
-from dataclasses import replace
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
-from fastapi.responses import FileResponse, StreamingResponse
-
-from leo_qgis_plugin.core.formats.fields import FieldDef
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 
 from ..accounts import Principal
-from ..errors import bad_parameter, not_found
+from ..db import restart_clock
+from ..errors import ApiError, bad_parameter, not_found
 from ..export import csv_chunks, geojson_chunks, metadata_text, write_ogr, zip_folder
 from ..features import build_select
 from ..records import DatasetRecord
-from ..store import list_versions
+from ..store import list_versions, version_record
 from .auth import principal
 from .documents import DOWNLOAD_FORMATS
 from .features import dataset_record, feature_query
@@ -25,65 +33,131 @@ from .negotiation import url
 from .state import connection
 
 router = APIRouter()
+BATCH = 2000
+CHUNK = 1024 * 1024
+
+
+class DownloadSlots:
+    """How many downloads each client (a token's user, else an address) has running; at most ``per_client``."""
+
+    def __init__(self, per_client: int) -> None:
+        self.per_client = per_client
+        self._running: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def take(self, request: Request, who: Principal) -> None:
+        """Count one more download for this client until the request ends; 429 past the limit."""
+        client = f"user:{who.organisation}/{who.user}" if who.signed_in else f"address:{getattr(request.client, 'host', '')}"
+        with self._lock:
+            if self._running.get(client, 0) >= self.per_client:
+                raise ApiError(429, f"This client already has {self.per_client} downloads running "
+                                    "(LEO_DOWNLOADS_PER_CLIENT); start another when one has finished.",
+                               code="TooManyRequests", headers={"Retry-After": "10"})
+            self._running[client] = self._running.get(client, 0) + 1
+        request.scope.setdefault("leo.release", []).append(lambda: self._release(client))
+
+    def _release(self, client: str) -> None:
+        with self._lock:
+            self._running[client] -= 1
+            if not self._running[client]:
+                del self._running[client]
 
 
 def _version_record(conn, collection_id: str, who: Principal, version: str | None) -> DatasetRecord:
-    """The dataset's record, pointed at one of its stored versions when asked; 404 for an unknown version."""
+    """The dataset's record, or that of one of its stored versions (with the access level that version was
+    published with); 404 for a version that does not exist or that ``who`` may not read."""
     record = dataset_record(conn, collection_id, who)
     if version is None or version == record.version:
         return record
     stored = next((v for v in list_versions(conn, collection_id) if v["version"] == version), None)
-    if stored is None:
-        raise not_found(f"Version {version!r} of {collection_id!r}")
-    return replace(record, version=version, table_name=stored["table_name"], feature_count=stored["feature_count"],
-                   fields=[FieldDef.from_json(f) for f in stored["fields"]])
+    older = version_record(record, stored) if stored is not None else None
+    if older is None or not who.may_read(older):
+        raise not_found(f"Version {version[:40]!r} of {collection_id!r}")
+    return older
 
 
-def _stream_rows(request: Request, collection_id: str, query, who: Principal, version: str | None):
-    """Rows of the filtered dataset, read in chunks on a connection held while streaming."""
-    with request.app.state.engine.connect() as conn:
-        record = _version_record(conn, collection_id, who, version)
-        page, _ = build_select(conn, record, query)
-        result = conn.execution_options(stream_results=True, yield_per=2000).execute(page)
-        for row in result:
-            yield tuple(row)
+class _Rows:
+    """The download's rows, read in batches on a connection held until the last row (or a failure)."""
+
+    def __init__(self, request: Request, collection_id: str, who: Principal, version: str | None) -> None:
+        self._stack = ExitStack()
+        try:
+            conn = self._stack.enter_context(connection(request))
+            self.record = _version_record(conn, collection_id, who, version)
+            self.query = feature_query(request, self.record, with_paging=False, extra=frozenset({"version"}))
+            page, _ = build_select(conn, self.record, self.query)
+            self._conn = conn
+            self._result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(page)
+            self._first = self._result.fetchmany(BATCH)  # errors in the query surface here, before any byte
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def __iter__(self) -> Iterator[tuple]:
+        try:
+            batch = self._first
+            while batch:
+                yield from (tuple(row) for row in batch)
+                restart_clock(self._conn)
+                batch = self._result.fetchmany(BATCH)
+        finally:
+            self._stack.close()
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def _file_answer(path: Path, folder: Path, media: str) -> StreamingResponse:
+    """Send a finished file with its length; its folder is gone once the file is open."""
+    handle = path.open("rb")
+    size = os.fstat(handle.fileno()).st_size
+    shutil.rmtree(folder, ignore_errors=True)
+
+    def chunks() -> Iterator[bytes]:
+        with handle:
+            while data := handle.read(CHUNK):
+                yield data
+
+    return StreamingResponse(chunks(), media_type=media, headers={
+        "Content-Length": str(size), "Content-Disposition": f'attachment; filename="{path.name}"'})
 
 
 @router.get("/collections/{collection_id}/download", summary="Download a whole or filtered dataset")
 def download(
     request: Request,
     collection_id: str,
-    background: BackgroundTasks,
     f: str = Query("gpkg", description="gpkg, shp, geojson or csv"),
     version: str | None = Query(None, description="an earlier version (see /versions); the current by default"),
 ):
     who = principal(request)
+    if f not in DOWNLOAD_FORMATS:
+        raise bad_parameter("f", f"download format {f[:20]!r} is not offered; use one of: {', '.join(DOWNLOAD_FORMATS)}.")
     with connection(request) as conn:
         record = _version_record(conn, collection_id, who, version)
-        query = feature_query(request, record, with_paging=False, extra=frozenset({"version"}))
-        build_select(conn, record, query)  # checks the filter before anything is sent
-    if f not in DOWNLOAD_FORMATS:
-        raise bad_parameter("f", f"download format {f!r} is not offered; use one of: {', '.join(DOWNLOAD_FORMATS)}.")
+        feature_query(request, record, with_paging=False, extra=frozenset({"version"}))  # 400s before anything
+    request.app.state.downloads.take(request, who)
     media = DOWNLOAD_FORMATS[f][0]
-    rows = _stream_rows(request, collection_id, query, who, version)
-    name = record.id if version is None else f"{record.id}-v{version}"
-    if f == "geojson":
-        return StreamingResponse(geojson_chunks(record, rows), media_type=media,
-                                 headers={"Content-Disposition": f'attachment; filename="{name}.geojson"'})
-    if f == "csv":
-        return StreamingResponse(csv_chunks(record, rows), media_type=media,
-                                 headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    name = record.id if version is None else f"{record.id}-v{record.version}"
+    rows = _Rows(request, collection_id, who, version)
+    request.scope.setdefault("leo.release", []).append(rows.close)  # also when the stream is never read (HEAD)
+    if f in ("geojson", "csv"):
+        chunks = geojson_chunks(rows.record, rows) if f == "geojson" else csv_chunks(rows.record, rows)
+        return StreamingResponse(chunks, media_type=media,
+                                 headers={"Content-Disposition": f'attachment; filename="{name}.{f}"'})
     work = Path(tempfile.mkdtemp(prefix="leo-download-"))
-    background.add_task(shutil.rmtree, work, True)
-    note = metadata_text(record, url(request, f"/collections/{collection_id}"))
-    if f == "gpkg":
-        target = work / f"{name}.gpkg"
-        write_ogr(record, rows, target, "GPKG", note)
-        return FileResponse(target, media_type=media, filename=target.name, background=background)
-    folder = work / name
-    folder.mkdir()
-    write_ogr(record, rows, folder / f"{name}.shp", "ESRI Shapefile")
-    (folder / f"{name}.txt").write_text(note, encoding="utf-8")
-    target = work / f"{name}.zip"
-    zip_folder(folder, target)
-    return FileResponse(target, media_type=media, filename=target.name, background=background)
+    try:
+        note = metadata_text(rows.record, url(request, f"/collections/{collection_id}"))
+        if f == "gpkg":
+            target = work / f"{name}.gpkg"
+            write_ogr(rows.record, rows, target, "GPKG", note)
+        else:
+            folder = work / name
+            folder.mkdir()
+            write_ogr(rows.record, rows, folder / f"{name}.shp", "ESRI Shapefile")
+            (folder / f"{name}.txt").write_text(note, encoding="utf-8")
+            target = work / f"{name}.zip"
+            zip_folder(folder, target)
+        return _file_answer(target, work, media)
+    finally:
+        rows.close()
+        shutil.rmtree(work, ignore_errors=True)  # already gone after a good answer; this is for failures

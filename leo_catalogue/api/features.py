@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from ..accounts import Principal
@@ -15,7 +17,7 @@ from ..records import DatasetRecord
 from ..schema import GEOMETRY_COLUMN, ID_COLUMN
 from ..store import get_record, table_for
 from .auth import principal
-from .negotiation import GEOJSON, link, respond, self_links, url
+from .negotiation import GEOJSON, dumps, link, respond, self_links, url, wants_html
 from .paging import page_links
 from .state import connection, known_params, readable_record
 
@@ -76,24 +78,41 @@ def items(
     offset: str | None = Query(None),
 ):
     who = principal(request)
+    html = wants_html(request, ("json", "html", "geojson"))
     with connection(request) as conn:
         record = dataset_record(conn, collection_id, who)
         query = feature_query(request, record)
         page, count = build_select(conn, record, query)
-        features = [row_to_feature(record, row) for row in conn.execute(page)]
         no_filter = not (query.bbox or query.time or query.equals or query.cql)
         matched = record.feature_count if no_filter else conn.execute(count).scalar_one()
+        features = _page(conn, record, page, request.app.state.limits.page_megabytes * 1024 * 1024)
     path = f"/collections/{collection_id}/items"
     data = {
         "type": "FeatureCollection",
-        "features": features,
         "numberMatched": matched,
         "numberReturned": len(features),
         "timeStamp": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
         "links": page_links(request, path, query.limit, query.offset, matched, len(features))
         + [link(url(request, f"/collections/{collection_id}"), "collection")],
     }
-    return respond(request, data, record.title, GEOJSON, ("json", "html", "geojson"))
+    if html:
+        return respond(request, {**data, "features": [json.loads(f) for f in features]}, record.title)
+    # The features are already JSON: spliced in, never parsed and written again.
+    body = dumps(data)[:-1] + b',"features":[' + b",".join(features) + b"]}"
+    return Response(body, media_type=GEOJSON)
+
+
+def _page(conn, record: DatasetRecord, page, budget: int) -> list[bytes]:
+    """The page's features as JSON, read in batches, stopping once they reach ``budget`` bytes (the next link then
+    starts after the last one sent): a page of huge polygons cannot take the server's memory."""
+    features, size = [], 0
+    with conn.execution_options(stream_results=True, yield_per=500).execute(page) as result:
+        for row in result:
+            features.append(dumps(row_to_feature(record, row)))
+            size += len(features[-1])
+            if size >= budget:
+                break
+    return features
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ..errors import bad_parameter
+from ..types import json_bytes as dumps
 from .html import render_page
 
 JSON = "application/json"
@@ -55,17 +55,11 @@ def self_links(request: Request, path: str, json_type: str = JSON) -> list[dict]
     ]
 
 
-def _json_default(value):
-    from ..types import to_json_value
+class JsonAnswer(JSONResponse):
+    """FastAPI's JSON answers through ``dumps``."""
 
-    converted = to_json_value(value)
-    if converted is value:
-        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-    return converted
-
-
-def dumps(data) -> bytes:
-    return json.dumps(data, default=_json_default, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    def render(self, content) -> bytes:
+        return dumps(content)
 
 
 def respond(request: Request, data: dict, title: str, media_type: str = JSON,

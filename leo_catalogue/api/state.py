@@ -7,22 +7,44 @@ from contextlib import contextmanager
 from fastapi import Request
 
 from ..accounts import Principal
+from ..cql import MAX_FILTER_LENGTH
+from ..db import RequestWork
 from ..errors import bad_parameter, not_found
+from ..params import MAX_PARAMETERS, MAX_VALUE_LENGTH
 from ..records import DatasetRecord
+
+LONG_PARAMETERS = {"filter": MAX_FILTER_LENGTH}
+
+
+def request_work(request: Request) -> RequestWork:
+    """The request's database work, which the server stops when the client goes (see api/guard.py)."""
+    work = request.scope.get("leo.work")
+    if work is None:  # a request that did not come through the guard (none in the server)
+        work = request.scope["leo.work"] = RequestWork()
+    return work
 
 
 @contextmanager
 def connection(request: Request):
-    """A read connection to the catalogue database."""
-    with request.app.state.engine.connect() as conn:
+    """A read connection to the catalogue database, stopped if the client goes away."""
+    with request.app.state.engine.connect() as conn, request_work(request).using(conn):
         yield conn
 
 
 def known_params(request: Request, allowed: set[str]) -> None:
-    """400 naming the first query parameter this endpoint does not know."""
-    for name in request.query_params.keys():
+    """400 naming the first query parameter this endpoint does not know, or one that is too long; 400 for too
+    many parameters."""
+    params = request.query_params
+    if len(params.multi_items()) > MAX_PARAMETERS:
+        raise bad_parameter("query", f"the request has {len(params.multi_items())} query parameters; at most "
+                                     f"{MAX_PARAMETERS} are accepted.")
+    for name, value in params.multi_items():
         if name not in allowed:
-            raise bad_parameter(name, f"unknown query parameter {name!r}; accepted: {', '.join(sorted(allowed))}.")
+            raise bad_parameter(name[:100], f"unknown query parameter {name[:100]!r}; accepted: "
+                                            f"{', '.join(sorted(allowed))}.")
+        longest = LONG_PARAMETERS.get(name, MAX_VALUE_LENGTH)
+        if len(value) > longest:
+            raise bad_parameter(name, f"{name} is {len(value):,} characters long; at most {longest:,} are accepted.")
 
 
 def readable_record(record: DatasetRecord | None, dataset_id: str, principal: Principal,

@@ -7,24 +7,32 @@ import shutil
 from pathlib import PurePosixPath
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect
 
 from ..accounts import Principal, Role
 from ..audit import AuditAction, entries, record_action
-from ..errors import ApiError, not_found, unauthorized
-from ..records import DatasetRecord
-from ..store import VersionExists, delete_dataset, delete_version, get_record, list_versions
+from ..db import write_transaction
+from ..errors import ApiError, bad_parameter, not_found, unauthorized
+from ..records import AccessLevel, DatasetRecord
+from ..store import (
+    VersionExists,
+    delete_dataset,
+    delete_version,
+    get_record,
+    list_versions,
+    set_version_access,
+    version_record,
+)
 from ..types import to_json_value
 from ..uploads.limits import MB, UploadError
 from ..uploads.publish import UploadMetadata, check_may_create, check_may_replace, publish
 from ..uploads.staging import staging_folder
 from .auth import principal
-from .negotiation import url
-from .state import connection, readable_record
+from .negotiation import JsonAnswer, url
+from .state import connection, known_params, readable_record
 
 router = APIRouter()
 
@@ -102,16 +110,12 @@ async def _receive(request: Request, who: Principal, existing: DatasetRecord | N
         with staging_folder(request.app.state.staging_root) as folder:
             target = folder / f"upload{PurePosixPath(name.lower()).suffix}"
             await run_in_threadpool(_save, upload, target)
-            record = await run_in_threadpool(publish, engine, who, target, name, meta, limits, existing, dataset_id)
+            record = await run_in_threadpool(publish, engine, who, target, name, meta, limits, existing, dataset_id,
+                                             request.app.state.limits.upload_statement_timeout_ms)
     except UploadError as exc:
         raise _refused(exc) from None
     except VersionExists as exc:
         raise ApiError(409, str(exc), code="Conflict") from None
-    except OperationalError as exc:
-        if "locked" not in str(exc):
-            raise
-        raise ApiError(503, "The catalogue is storing another upload; nothing was stored. Try again in a minute.",
-                       code="Busy", headers={"Retry-After": "60"}) from None
     finally:
         await form.close()
     location = url(request, f"/collections/{record.id}")
@@ -120,7 +124,7 @@ async def _receive(request: Request, who: Principal, existing: DatasetRecord | N
             "links": [{"rel": "collection", "href": location, "type": "application/json"},
                       {"rel": "items", "href": f"{location}/items", "type": "application/geo+json"},
                       {"rel": "version-history", "href": f"{location}/versions", "type": "application/json"}]}
-    return JSONResponse(body, status_code=201, headers={"Location": location})
+    return JsonAnswer(body, status_code=201, headers={"Location": location})
 
 
 def _save(upload: UploadFile, target) -> None:
@@ -146,17 +150,46 @@ async def upload_version(request: Request, collection_id: str):
 
 @router.get("/collections/{collection_id}/versions", summary="The stored versions of a dataset")
 def versions(request: Request, collection_id: str):
+    known_params(request, {"f"})
     who = principal(request)
     with connection(request) as conn:
         record = readable_record(get_record(conn, collection_id), collection_id, who, data=True)
-        stored = list_versions(conn, collection_id)
+        stored = [(v, version_record(record, v)) for v in list_versions(conn, collection_id)]
     base = url(request, f"/collections/{collection_id}")
+    # Only the versions this caller may read: each keeps the access level it was published with.
     return {"id": collection_id, "current": record.version, "versions": [{
         "version": v["version"], "created": to_json_value(v["created"]), "feature_count": v["feature_count"],
-        "organisation": v["organisation"], "current": v["version"] == record.version,
+        "organisation": v["organisation"], "current": v["version"] == record.version, "title": older.title,
+        "licence": older.licence, "accessLevel": older.access.value,
         "links": [{"rel": "enclosure", "href": f"{base}/download?version={v['version']}",
                    "type": "application/geopackage+sqlite3"}],
-    } for v in stored]}
+    } for v, older in stored if who.may_read(older)]}
+
+
+@router.put("/collections/{collection_id}/versions/{version}/access",
+            summary="Change one version's access level (its organisation's editors, or an admin); audited",
+            openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["access"],
+                "properties": {"access": {"type": "string", "enum": [a.value for a in AccessLevel]}}}}}}})
+async def change_access(request: Request, collection_id: str, version: str):
+    who = await run_in_threadpool(_deleter, request)
+    try:
+        body = await request.json()
+        access = AccessLevel(body["access"])
+    except (ValueError, KeyError, TypeError):
+        raise bad_parameter("access", 'Send {"access": "public" | "registered" | "restricted"} as JSON.') from None
+    return await run_in_threadpool(_set_access, request, who, collection_id, version, access)
+
+
+def _set_access(request: Request, who: Principal, collection_id: str, version: str, access: AccessLevel) -> dict:
+    _to_change(request, who, collection_id)
+    with write_transaction(request.app.state.engine) as conn:
+        before = set_version_access(conn, collection_id, version, access)
+        if before is None:
+            raise not_found(f"Version {version[:40]!r} of {collection_id!r}")
+        if before is not access:
+            record_action(conn, who, AuditAction.ACCESS, collection_id, version, f"{before.value} → {access.value}")
+    return {"id": collection_id, "version": version, "accessLevel": access.value, "was": before.value}
 
 
 @router.delete("/collections/{collection_id}", status_code=204,
@@ -164,7 +197,7 @@ def versions(request: Request, collection_id: str):
 def delete(request: Request, collection_id: str):
     who = _deleter(request)
     _to_change(request, who, collection_id)
-    with request.app.state.engine.begin() as conn:
+    with write_transaction(request.app.state.engine) as conn:
         removed = delete_dataset(conn, collection_id)
         record_action(conn, who, AuditAction.DELETE, collection_id, ", ".join(removed))
     return Response(status_code=204)
@@ -178,7 +211,7 @@ def delete_one_version(request: Request, collection_id: str, version: str):
     if version == record.version:
         raise ApiError(409, f"Version {version} is the current one: upload a new version first, or delete the "
                             "whole dataset.", code="Conflict")
-    with request.app.state.engine.begin() as conn:
+    with write_transaction(request.app.state.engine) as conn:
         if not delete_version(conn, collection_id, version):
             raise not_found(f"Version {version!r} of {collection_id!r}")
         record_action(conn, who, AuditAction.DELETE_VERSION, collection_id, version)

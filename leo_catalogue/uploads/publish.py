@@ -18,11 +18,16 @@ from ..audit import AuditAction, record_action
 from ..records import AccessLevel, DatasetKind, DatasetRecord, Provenance
 from ..store import get_record, list_versions, put_dataset
 from .limits import UploadError, UploadLimits
-from .unpack import UploadFormat, unpack_shapefile, upload_format
+from .unpack import UploadFormat, csv_as_utf8, unpack_shapefile, upload_format
 from .vector import UploadedLayer
 
 TEXT_LIMITS = {"title": 200, "description": 20000, "keywords": 2000, "licence": 200, "attribution": 500,
                "organisation": 100, "id": 64, "crs": 100}
+# Ids that name parts of the API, or that clients could mistake for one.
+RESERVED_IDS = {"catalogue", "collections", "api", "openapi", "conformance", "docs", "account", "audit", "items",
+                "queryables", "versions", "download", "access", "search", "new", "none"}
+NAMESPACE = "--"  # restricted datasets' ids: <organisation>--<name>
+NO_TIME = "none"  # time_field=none: a new version without the time dimension the dataset had
 TIME_KINDS = (FieldType.DATETIME, FieldType.DATE)
 
 
@@ -64,6 +69,8 @@ class UploadMetadata:
             raise UploadError("A licence is needed: say under which terms others may use the data.", 400)
         if meta.dataset_id and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", meta.dataset_id):
             raise UploadError("A dataset id is lower-case letters, digits and hyphens (e.g. 'ev-chargers-2024').", 400)
+        if meta.dataset_id in RESERVED_IDS:
+            raise UploadError(f"{meta.dataset_id!r} is a word the API uses; choose another id.", 400)
         if meta.time_field and meta.time_start_field:
             raise UploadError("Give either time_field (instants) or time_start_field/time_end_field (periods).", 400)
         return meta
@@ -84,9 +91,23 @@ def slug(title: str) -> str:
 
 
 def check_may_create(engine: Engine, who: Principal, meta: UploadMetadata) -> str:
-    """The new dataset's id if ``who`` may create it; UploadError otherwise (before the file is read)."""
+    """The new dataset's id if ``who`` may create it; UploadError otherwise (before the file is read).
+
+    A restricted dataset's id is in its organisation's own space (``oxford-city-council--sites``), where no other
+    organisation may put one: so an id another organisation asks for never meets a dataset it cannot see, and
+    the answer to it cannot tell that such a dataset exists.
+    """
     _check_organisation(who, meta)
+    organisation = meta.organisation or who.organisation
+    space = slug(organisation) + NAMESPACE
     dataset_id = meta.dataset_id or slug(meta.title)
+    if dataset_id in RESERVED_IDS:
+        dataset_id += "-1"
+    if NAMESPACE in dataset_id and not dataset_id.startswith(space):
+        raise UploadError(f"Ids with {NAMESPACE!r} are in an organisation's own space; yours start with {space!r}.",
+                          400)
+    if meta.access is AccessLevel.RESTRICTED and not dataset_id.startswith(space):
+        dataset_id = space + dataset_id
     with engine.connect() as conn:
         if get_record(conn, dataset_id) is not None:
             raise UploadError(f"The dataset id {dataset_id!r} is taken. Choose another id, or upload a new version "
@@ -113,12 +134,18 @@ def _check_organisation(who: Principal, meta: UploadMetadata) -> None:
 
 
 def publish(engine: Engine, who: Principal, upload: Path, filename: str, meta: UploadMetadata,
-            limits: UploadLimits, existing: DatasetRecord | None = None, dataset_id: str = "") -> DatasetRecord:
-    """Read, check and store an upload as a new dataset (``dataset_id``) or a new version of ``existing``."""
+            limits: UploadLimits, existing: DatasetRecord | None = None, dataset_id: str = "",
+            timeout_ms: int | None = None) -> DatasetRecord:
+    """Read, check and store an upload as a new dataset (``dataset_id``) or a new version of ``existing``;
+    ``timeout_ms`` bounds each statement that stores it."""
     fmt = upload_format(upload, filename)
+    previous_access = existing.access if existing is not None else None
     with tempfile.TemporaryDirectory(prefix="unpacked-", dir=upload.parent) as work:
         path = unpack_shapefile(upload, Path(work), limits) if fmt is UploadFormat.SHAPEFILE_ZIP else upload
-        layer = UploadedLayer(path, fmt, meta.crs)
+        encoding_note = csv_as_utf8(path) if fmt is UploadFormat.CSV else ""
+        layer = UploadedLayer(path, fmt, meta.crs, limits)
+        if encoding_note:
+            layer.notes.append(encoding_note)
         record = _record(who, meta, layer, existing, dataset_id, filename)
         if existing is not None:
             with engine.connect() as conn:
@@ -128,11 +155,14 @@ def publish(engine: Engine, who: Principal, upload: Path, filename: str, meta: U
         def audit(conn, stored: DatasetRecord) -> None:
             record_action(conn, who, action, stored.id, stored.version,
                           f"{filename}: {stored.feature_count} features, {layer.source_crs or 'no geometry'}")
+            if previous_access is not None and stored.access is not previous_access:
+                record_action(conn, who, AuditAction.ACCESS, stored.id, stored.version,
+                              f"{previous_access.value} → {stored.access.value} (earlier versions keep theirs)")
 
         # Reading adds notes (geometries repaired, mixed columns): into the record, which is written last.
         layer.notes = record.notes
         put_dataset(engine, record, layer.batches(meta.repair), keep_previous=True, user=who.user,
-                    organisation=who.organisation, also=audit)
+                    organisation=who.organisation, also=audit, timeout_ms=timeout_ms)
         return record
 
 
@@ -157,9 +187,15 @@ def _record(who: Principal, meta: UploadMetadata, layer: UploadedLayer, existing
         record.access = meta.access
     record.fields = layer.fields
     record.geometry_type = layer.geometry_type
-    record.time_field = _time_field(layer, meta.time_field)
-    record.time_start_field = _time_field(layer, meta.time_start_field)
-    record.time_end_field = _time_field(layer, meta.time_end_field)
+    if existing is not None and not (meta.time_field or meta.time_start_field or meta.time_end_field):
+        # A new version keeps the dataset's time dimension unless it says otherwise.
+        record.time_field = _kept_time_field(layer, existing.time_field)
+        record.time_start_field = _kept_time_field(layer, existing.time_start_field)
+        record.time_end_field = _kept_time_field(layer, existing.time_end_field)
+    else:
+        record.time_field = _time_field(layer, meta.time_field)
+        record.time_start_field = _time_field(layer, meta.time_start_field)
+        record.time_end_field = _time_field(layer, meta.time_end_field)
     if record.is_temporal:
         record.kind = DatasetKind.TIMESERIES
     else:
@@ -177,10 +213,20 @@ def next_version(current: str, taken: set[str]) -> str:
     return str(number)
 
 
+def _kept_time_field(layer: UploadedLayer, name: str | None) -> str | None:
+    """The dataset's time field, which the new version must have too."""
+    if not name:
+        return None
+    if not any(f.name == name and f.type in TIME_KINDS for f in layer.fields):
+        raise UploadError(f"The dataset's time field {name!r} is not a date/time field of the new file: name its time "
+                          f"field (time_field=…), or send time_field={NO_TIME} to publish it without time.")
+    return name
+
+
 def _time_field(layer: UploadedLayer, name: str) -> str | None:
     """The stored name of the time field the sender named (by its name in their file); UploadError if it is not
     a date or date-time field."""
-    if not name:
+    if not name or name.lower() == NO_TIME:
         return None
     found = next((f for f in layer.fields if name in (f.name, f.source)), None)
     if found is None or found.type not in TIME_KINDS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import zipfile
+import zlib
 from enum import Enum
 from pathlib import Path, PurePosixPath
 
@@ -22,8 +23,26 @@ SUFFIXES = {".gpkg": UploadFormat.GPKG, ".zip": UploadFormat.SHAPEFILE_ZIP, ".ge
 ALLOWED = "GeoPackage (.gpkg), zipped Shapefile (.zip), GeoJSON (.geojson) or CSV (.csv)"
 
 
+def sniff(head: bytes) -> UploadFormat | None:
+    """The format the first bytes of a file show: SQLite (GeoPackage), zip, a JSON object; text is CSV."""
+    if head.startswith(b"SQLite format 3\0"):
+        return UploadFormat.GPKG
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return UploadFormat.SHAPEFILE_ZIP
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return UploadFormat.GEOJSON
+    if b"\0" not in head:
+        return UploadFormat.CSV
+    return None
+
+
+NAMES = {UploadFormat.GPKG: "a GeoPackage", UploadFormat.SHAPEFILE_ZIP: "a zip file",
+         UploadFormat.GEOJSON: "GeoJSON", UploadFormat.CSV: "text (CSV)"}
+
+
 def upload_format(path: Path, name: str) -> UploadFormat:
-    """The format of an uploaded file, from its name, checked against its first bytes."""
+    """The format of an uploaded file, from its name, checked against its content: a mismatch is refused (a
+    GeoPackage named .csv would otherwise be read as rows of garbage)."""
     suffix = PurePosixPath(name.lower()).suffix
     if suffix == ".shp":
         raise UploadError("A shapefile is several files: send it as a .zip holding the .shp, .shx, .dbf and .prj.")
@@ -34,14 +53,38 @@ def upload_format(path: Path, name: str) -> UploadFormat:
         raise UploadError(f"{name!r} is empty (0 bytes).")
     kind = SUFFIXES[suffix]
     with path.open("rb") as stream:
-        head = stream.read(64)
+        head = stream.read(4096)
+    found = sniff(head)
+    if found not in (None, kind, UploadFormat.CSV):
+        raise UploadError(f"{name!r} is named {suffix} but its content is {NAMES[found]}: rename it, or send the "
+                          "file it should be.")
     if kind is UploadFormat.GPKG and not head.startswith(b"SQLite format 3\0"):
         raise UploadError(f"{name!r} is not a GeoPackage (it is not an SQLite database).")
     if kind is UploadFormat.SHAPEFILE_ZIP and not zipfile.is_zipfile(path):
         raise UploadError(f"{name!r} is not a zip file, or it is damaged.")
-    if kind is UploadFormat.GEOJSON and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    if kind is UploadFormat.GEOJSON and found is not UploadFormat.GEOJSON:
         raise UploadError(f"{name!r} is not GeoJSON (it does not start with a JSON object).")
+    if kind is UploadFormat.CSV and found is not UploadFormat.CSV:
+        raise UploadError(f"{name!r} is not a CSV text file (it holds binary data).")
     return kind
+
+
+def csv_as_utf8(path: Path) -> str:
+    """Make a CSV file UTF-8 in place; a file that is not UTF-8 is read as Windows-1252 (what Excel writes in
+    the UK). The note to keep, or an empty one. UploadError for bytes that are text in neither."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        return ""
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise UploadError(f"The CSV file is neither UTF-8 nor Windows-1252 text (byte {exc.start}): save it as "
+                          "UTF-8.") from None
+    path.write_text(text, encoding="utf-8")
+    return "The CSV file was not UTF-8; its text was read as Windows-1252."
 
 
 def _safe_member(name: str) -> PurePosixPath:
@@ -54,6 +97,13 @@ def _safe_member(name: str) -> PurePosixPath:
 
 def unpack_shapefile(archive: Path, folder: Path, limits: UploadLimits) -> Path:
     """Unpack a zipped shapefile into ``folder``, guarding against zip slip and zip bombs; the .shp's path."""
+    try:
+        return _unpack(archive, folder, limits)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise UploadError(f"The zip is damaged or uses a method this server cannot unpack ({exc}).") from None
+
+
+def _unpack(archive: Path, folder: Path, limits: UploadLimits) -> Path:
     with zipfile.ZipFile(archive) as bundle:
         members = [m for m in bundle.infolist() if not m.is_dir()]
         if len(members) > limits.max_entries:

@@ -3,6 +3,7 @@ rows in batches through GDAL's Arrow interface (fast enough for a million featur
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,10 +17,12 @@ from pyproj.exceptions import CRSError, ProjError
 
 from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
 
-from .limits import UploadError
+from .limits import MB, UploadError, UploadLimits
 from .unpack import UploadFormat, dbf_encoding
 
-RESERVED = {"fid", "geom"}  # the catalogue's own columns
+# The catalogue's own columns, and the name CQL filters use for the geometry.
+RESERVED = {"fid", "geom", "geometry"}
+INT64 = (-2**63, 2**63 - 1)  # GDAL clamps integers beyond 64 bits to these
 CSV_OPTIONS = ["AUTODETECT_TYPE=YES", "AUTODETECT_SIZE_LIMIT=0", "EMPTY_STRING_AS_NULL=YES", "KEEP_GEOM_COLUMNS=NO",
                "GEOM_POSSIBLE_NAMES=wkt,geometry,geom,the_geom", "X_POSSIBLE_NAMES=x,lon,long,longitude,easting",
                "Y_POSSIBLE_NAMES=y,lat,latitude,northing"]
@@ -98,10 +101,17 @@ class MixedColumns:
 class UploadedLayer:
     """One layer of an uploaded file, open for reading."""
 
-    def __init__(self, path: Path, fmt: UploadFormat, crs: str = ""):
+    def __init__(self, path: Path, fmt: UploadFormat, crs: str = "", limits: UploadLimits | None = None):
         self.notes: list[str] = []
+        self.limits = limits or UploadLimits()
+        self.file_bytes = path.stat().st_size
         self.is_csv = fmt is UploadFormat.CSV
         options = list(CSV_OPTIONS) if self.is_csv else []
+        if fmt is UploadFormat.GEOJSON:
+            # GDAL parses one GeoJSON feature whole, at about 300 bytes of memory per vertex (measured): it refuses
+            # a feature past the vertex limit before parsing it, instead of taking gigabytes for it.
+            gdal.SetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE",
+                                 str(max(1, self.limits.max_vertices_per_feature * 320 // MB)))
         if fmt is UploadFormat.SHAPEFILE_ZIP:
             encoding, note = dbf_encoding(path)
             if encoding:
@@ -111,9 +121,9 @@ class UploadedLayer:
             self.dataset = gdal.OpenEx(str(path), gdal.OF_VECTOR | gdal.OF_READONLY,
                                        allowed_drivers=[DRIVERS[fmt]], open_options=options)
         except RuntimeError as exc:
-            raise UploadError(f"The file could not be read: {exc}") from None
+            raise UploadError(f"The file could not be read: {exc}{self._hint(fmt)}") from None
         if self.dataset is None:
-            raise UploadError("The file could not be read as a " + DRIVERS[fmt] + " file.")
+            raise UploadError(f"The file could not be read as a {DRIVERS[fmt]} file{self._hint(fmt)}.")
         names = [self.dataset.GetLayer(i).GetName() for i in range(self.dataset.GetLayerCount())]
         if len(names) != 1:
             raise UploadError(f"The file holds {len(names)} layers ({', '.join(names) or 'none'}); send one layer "
@@ -125,8 +135,17 @@ class UploadedLayer:
         self._read_fields()
         self._read_geometry(crs)
 
+    def _hint(self, fmt: UploadFormat) -> str:
+        if fmt is not UploadFormat.GEOJSON:
+            return ""
+        return (f" (or one of its features has more than about {self.limits.max_vertices_per_feature:,} vertices, "
+                "the most accepted: LEO_MAX_VERTICES_PER_FEATURE)")
+
     def _read_fields(self) -> None:
         definition = self.layer.GetLayerDefn()
+        if definition.GetFieldCount() > self.limits.max_fields:
+            raise UploadError(f"The layer has {definition.GetFieldCount()} fields; at most {self.limits.max_fields} are "
+                              "accepted (LEO_MAX_FIELDS). Leave out the ones others do not need.")
         taken: set[str] = set()
         self.fields: list[FieldDef] = []
         self.sources: list[str] = []
@@ -161,6 +180,12 @@ class UploadedLayer:
         except (CRSError, ProjError) as exc:
             raise UploadError(f"The data's coordinate reference system cannot be brought to WGS 84 ({exc}); say "
                               "which CRS it is in (e.g. crs=EPSG:27700).") from None
+        self.area = _area_of_use(source)
+        extent = self.layer.GetExtent()  # (minx, maxx, miny, maxy)
+        if source.is_projected and all(math.isfinite(v) for v in extent) and \
+                -180 <= extent[0] <= extent[1] <= 180 and -90 <= extent[2] <= extent[3] <= 90:
+            raise UploadError(f"The coordinates look like longitudes and latitudes, but the data says it is in "
+                              f"{self.source_crs}, which is in metres: is that its CRS? (say which with crs=…)")
 
     def _source_crs(self, override: str) -> CRS:
         if override:
@@ -188,13 +213,16 @@ class UploadedLayer:
         mixed = MixedColumns([f.name for f in self.fields if f.type is FieldType.STRING and self.is_csv])
         geometry_column = self.layer.GetGeometryColumn() or "wkb_geometry"
         start = 1
+        vertices = 0
         for batch in self._arrow_batches():
             size = len(next(iter(batch.values()))) if batch else 0
-            columns = {f.name: _values(batch[s], f.type, size) for f, s in zip(self.fields, self.sources)}
+            columns = {f.name: self._column(batch[s], f, size, start) for f, s in zip(self.fields, self.sources)}
             for name in mixed.names:
                 mixed.add(name, columns[name])
             geoms = self._geometries(batch.get(geometry_column), size)
             if self.geometry_type:
+                vertices += self._check_vertices(geoms, start, vertices)
+                self._check_finite(geoms, start)
                 bad = np.flatnonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms))
                 if len(bad):
                     if repair:
@@ -202,9 +230,7 @@ class UploadedLayer:
                     invalid.add(bad + start, geoms[bad])
                 if self.transformer is not None:
                     geoms = shapely.transform(geoms, self._to_wgs84)
-                    if not np.isfinite(shapely.get_coordinates(geoms)).all():
-                        raise UploadError(f"Some coordinates lie outside {self.source_crs} and cannot be brought to "
-                                          "WGS 84: is that the data's CRS? (say which with crs=…)")
+                self._check_area(geoms, start)
             names = list(columns)
             rows = [dict(zip(names, values)) for values in zip(*columns.values())] or [{} for _ in range(size)]
             for row, geom in zip(rows, geoms):
@@ -218,11 +244,66 @@ class UploadedLayer:
         if mixed.note():
             self.notes.append(mixed.note())
 
+    def _check_vertices(self, geoms: np.ndarray, start: int, so_far: int) -> int:
+        """The batch's vertex count; UploadError past the limits per feature and per upload."""
+        counts = shapely.get_num_coordinates(geoms)
+        over = np.flatnonzero(counts > self.limits.max_vertices_per_feature)
+        if len(over):
+            raise UploadError(f"Feature {start + over[0]} has {counts[over[0]]:,} vertices; at most "
+                              f"{self.limits.max_vertices_per_feature:,} per feature are accepted "
+                              "(LEO_MAX_VERTICES_PER_FEATURE): simplify it or split it.")
+        total = int(counts.sum())
+        if so_far + total > self.limits.max_vertices:
+            raise UploadError(f"The layer has more than {self.limits.max_vertices:,} vertices, the most one upload may "
+                              "have (LEO_MAX_VERTICES_PER_UPLOAD): split it or simplify it.")
+        return total
+
+    def _check_finite(self, geoms: np.ndarray, start: int) -> None:
+        """UploadError naming the first feature with a coordinate that is not a finite number (NaN, Infinity)."""
+        xy, index = shapely.get_coordinates(geoms, return_index=True)
+        bad = set(index[~np.isfinite(xy).all(axis=1)].tolist())
+        with_z = np.flatnonzero(shapely.has_z(geoms))
+        if len(with_z):
+            xyz, z_index = shapely.get_coordinates(geoms[with_z], include_z=True, return_index=True)
+            bad |= set(with_z[z_index[~np.isfinite(xyz).all(axis=1)]].tolist())
+        if bad:
+            raise UploadError(f"Feature {start + min(bad)} has a coordinate that is not a finite number (NaN or "
+                              "Infinity).")
+        empty = np.flatnonzero(shapely.is_empty(geoms))
+        if len(empty):  # GDAL reads GeoJSON coordinates such as [NaN, Infinity] as an empty point
+            raise UploadError(f"Feature {start + empty[0]} has an empty geometry (coordinates that are not numbers "
+                              "read as none): give it coordinates, or a null geometry.")
+
+    def _check_area(self, lonlat: np.ndarray, start: int) -> None:
+        """UploadError naming the first feature whose coordinates, in WGS 84, lie outside the area where the data's
+        CRS is valid (a wrong CRS, or coordinates such as 1e300)."""
+        xy, index = shapely.get_coordinates(lonlat, return_index=True)
+        if not len(xy):
+            return
+        west, south, east, north = self.area
+        x, y = xy[:, 0], xy[:, 1]
+        inside_x = (x >= west) & (x <= east) if west <= east else (x >= west) | (x <= east)  # across 180°
+        bad = np.flatnonzero(~(np.isfinite(xy).all(axis=1) & inside_x & (y >= south) & (y <= north)))
+        if len(bad):
+            raise UploadError(f"Feature {start + index[bad[0]]} lies outside the area where {self.source_crs} is "
+                              f"used (longitude {west:g} to {east:g}, latitude {south:g} to {north:g}): is that the "
+                              "data's CRS? (say which with crs=…)")
+
+    def _column(self, column, field_def: FieldDef, size: int, start: int) -> list:
+        try:
+            return _values(column, field_def.type, size)
+        except _BadValue as exc:
+            raise UploadError(f"Feature {start + exc.index}: field {field_def.source or field_def.name!r} {exc.problem}.") \
+                from None
+
     def _arrow_batches(self) -> Iterator[dict]:
-        """GDAL's Arrow batches; a file damaged past what opening it reads is an UploadError, not a crash."""
+        """GDAL's Arrow batches, each of at most about ``batch_bytes`` of the file; a file damaged past what opening
+        it reads is an UploadError, not a crash."""
+        per_feature = max(1, self.file_bytes // max(self.feature_count, 1))
+        size = int(min(20000, max(10, self.limits.batch_bytes // per_feature)))
         # Not INCLUDE_FID=NO: in GDAL 3.6 it empties the variable-length geometries of GEOMETRY layers.
         try:
-            yield from self.layer.GetArrowStreamAsNumPy(options=["MAX_FEATURES_IN_BATCH=20000"])
+            yield from self.layer.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={size}"])
         except RuntimeError as exc:
             raise UploadError(f"The file could not be read to the end: {exc}") from None
 
@@ -242,19 +323,50 @@ class UploadedLayer:
         return np.column_stack([x, y])
 
 
+class _BadValue(ValueError):
+    """A value that cannot be stored as it is: at ``index`` in its batch."""
+
+    def __init__(self, index: int, problem: str) -> None:
+        super().__init__(problem)
+        self.index = index
+        self.problem = problem
+
+
+def _text(values: list, mask: np.ndarray) -> list:
+    out = []
+    for index, value in enumerate(values):
+        if isinstance(value, bytes):
+            try:
+                value = value.decode("utf-8")
+            except UnicodeDecodeError:
+                if not mask[index]:
+                    raise _BadValue(index, "holds text that is not UTF-8 (save the file as UTF-8)") from None
+                value = None
+        out.append(value)
+    return out
+
+
 def _values(column, kind: FieldType, size: int) -> list:
-    """A column of an Arrow batch as Python values, nulls as None."""
+    """A column of an Arrow batch as Python values, nulls as None; _BadValue for a value that would not be stored
+    exactly (text that is not UTF-8, NaN or infinite numbers, integers GDAL clamped to 64 bits)."""
     if column is None:
         return [None] * size
     mask = np.ma.getmaskarray(column)
     data = np.ma.getdata(column)
-    if data.dtype.kind == "S":
-        values = [v.decode("utf-8", "replace") for v in data.tolist()]
+    if data.dtype.kind in ("S", "O"):
+        values = _text(data.tolist(), mask)
     elif data.dtype.kind == "m":  # times of day: kept as text
         values = [str(v) for v in data.astype("timedelta64[s]").tolist()]
-    elif data.dtype.kind == "O":
-        values = [v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in data.tolist()]
     else:
+        if data.dtype.kind == "f":
+            bad = np.flatnonzero(~np.isfinite(data) & ~mask)
+            if len(bad):
+                raise _BadValue(int(bad[0]), f"is {data[bad[0]]}, which JSON cannot carry (leave it empty instead)")
+        elif data.dtype.kind == "i" and data.dtype.itemsize == 8:
+            bad = np.flatnonzero(((data == INT64[0]) | (data == INT64[1])) & ~mask)
+            if len(bad):
+                raise _BadValue(int(bad[0]), "holds an integer beyond 64 bits, which cannot be stored exactly "
+                                             "(quote it in the file to keep it as text)")
         values = data.tolist()
     if kind is FieldType.BOOLEAN:
         values = [bool(v) for v in values]
@@ -262,3 +374,18 @@ def _values(column, kind: FieldType, size: int) -> list:
         for index in np.flatnonzero(mask):
             values[index] = None
     return values
+
+
+def _area_of_use(crs: CRS, margin: float = 1.0) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees where ``crs`` is used, ``margin`` degrees wider; the whole world
+    when the CRS does not say."""
+    area = crs.area_of_use
+    if area is None and crs.to_epsg() is not None:  # a file's WKT rarely carries it: the EPSG entry does
+        area = CRS.from_epsg(crs.to_epsg()).area_of_use
+    if area is None:
+        return -180.0, -90.0, 180.0, 90.0
+    west, east = area.west - margin, area.east + margin
+    if area.east - area.west >= 360 - 2 * margin:
+        west, east = -180.0, 180.0
+    return (max(west, -180.0) if west >= -180 else west + 360, max(area.south - margin, -90.0),
+            min(east, 180.0) if east <= 180 else east - 360, min(area.north + margin, 90.0))
