@@ -31,9 +31,20 @@ class RecordQuery:
     offset: int = 0
     ids: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    # Facets of the web portal (any listed value may match): exact publisher, licence, provenance, access.
+    publishers: list[str] = field(default_factory=list)
+    licences: list[str] = field(default_factory=list)
+    provenances: list[str] = field(default_factory=list)
+    access: list[str] = field(default_factory=list)
+
+    @property
+    def facet_filters(self) -> dict[str, list[str]]:
+        """The values chosen per facet column of the records table."""
+        return {"kind": self.kinds, "publisher": self.publishers, "licence": self.licences,
+                "provenance": self.provenances, "access": self.access}
 
 
-def _terms(q: str) -> list[list[str]]:
+def terms_of(q: str) -> list[list[str]]:
     """Comma-separated terms (any may match), each a list of words (all must match)."""
     terms = []
     for term in q.split(","):
@@ -104,9 +115,8 @@ def _sqlite_ranked_page(conn: Connection, terms: list[list[str]], limit: int, of
     return nums, total
 
 
-def search_records(conn: Connection, query: RecordQuery,
-                   principal: Principal = ANONYMOUS) -> tuple[list[DatasetRecord], int]:
-    """The page of matching records ``principal`` may see, and how many match."""
+def record_conditions(query: RecordQuery, facets: bool = True) -> list:
+    """The WHERE conditions of a search but its text (``facets``: with the facet filters too)."""
     conditions = []
     for keyword in query.keywords:
         conditions.append(exists().where(and_(
@@ -123,28 +133,40 @@ def search_records(conn: Connection, query: RecordQuery,
         conditions.append(records.c.time_start.is_not(None))
     if query.ids:
         conditions.append(records.c.id.in_(query.ids))
-    if query.kinds:
-        conditions.append(records.c.kind.in_(query.kinds))
+    if facets:
+        for column, values in query.facet_filters.items():
+            if values:
+                conditions.append(records.c[column].in_(values))
+    return conditions
+
+
+def text_source(conn: Connection, terms: list[list[str]], principal: Principal):
+    """(records joined to the text matches, a condition, the rank to order by) for ``q``."""
+    if conn.dialect.name == "sqlite":
+        fts = _sqlite_matches(_fts_match(terms, public_only=not principal.signed_in)).subquery("fts")
+        return records.join(fts, fts.c.num == records.c.num), True, fts.c.rank.asc()
+    tsq = func.to_tsquery("english", _tsquery(terms))
+    vector = func.to_tsvector("english", records.c.search_text)
+    return records, vector.op("@@")(tsq), func.ts_rank(vector, tsq).desc()
+
+
+def search_records(conn: Connection, query: RecordQuery,
+                   principal: Principal = ANONYMOUS) -> tuple[list[DatasetRecord], int]:
+    """The page of matching records ``principal`` may see, and how many match."""
+    conditions = record_conditions(query)
     source = records
     rank = None
     if query.q is not None:
-        terms = _terms(query.q)
+        terms = terms_of(query.q)
         if not terms:
             return [], 0
-        if conn.dialect.name == "sqlite":
-            if not conditions and not query.sortby and not principal.signed_in:
-                # Plain text search: count and rank within the index, then read one page of records.
-                nums, count = _sqlite_ranked_page(conn, terms, query.limit, query.offset)
-                found = {r.num: r for r in conn.execute(select(records).where(records.c.num.in_(nums)))}
-                return [record_from_row(found[n]) for n in nums if n in found], count
-            fts = _sqlite_matches(_fts_match(terms, public_only=not principal.signed_in)).subquery("fts")
-            source = records.join(fts, fts.c.num == records.c.num)
-            rank = fts.c.rank.asc()
-        else:
-            tsq = func.to_tsquery("english", _tsquery(terms))
-            vector = func.to_tsvector("english", records.c.search_text)
-            conditions.append(vector.op("@@")(tsq))
-            rank = func.ts_rank(vector, tsq).desc()
+        if conn.dialect.name == "sqlite" and not conditions and not query.sortby and not principal.signed_in:
+            # Plain text search: count and rank within the index, then read one page of records.
+            nums, count = _sqlite_ranked_page(conn, terms, query.limit, query.offset)
+            found = {r.num: r for r in conn.execute(select(records).where(records.c.num.in_(nums)))}
+            return [record_from_row(found[n]) for n in nums if n in found], count
+        source, matches, rank = text_source(conn, terms, principal)
+        conditions.append(matches)
     where = and_(True, *conditions)
     count = conn.execute(visible(select(func.count()).select_from(source).where(where), principal)).scalar_one()
     order = [records.c[name].desc() if desc else records.c[name].asc() for name, desc in query.sortby]

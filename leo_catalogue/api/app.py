@@ -7,19 +7,34 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import ApiError
 from ..params import DEFAULT_LIMIT, MAX_LIMIT
+from ..portal import routes as portal_routes
+from ..portal.sizes import DownloadSizes
+from ..portal.templating import STATIC, STATIC_PATH
 from ..uploads.limits import UploadLimits
 from ..uploads.staging import clear_orphans, default_staging_root
 from . import catalogue, common, downloads, features, uploads
+from .html import error_page
+from .negotiation import prefers_html
 
 
-def _error(status: int, code: str, description: str, parameter: str | None = None) -> JSONResponse:
+def _html_wanted(request: Request) -> bool:
+    """Whether an error should be a portal page (never raises, unlike wants_html)."""
+    f = request.query_params.get("f")
+    return f == "html" if f is not None else prefers_html(request.headers.get("accept", ""))
+
+
+def _error(status: int, code: str, description: str, parameter: str | None = None,
+           request: Request | None = None) -> Response:
+    if request is not None and _html_wanted(request):
+        return error_page(request, status, description)
     body = {"code": code, "description": description}
     if parameter:
         body["parameter"] = parameter
@@ -69,22 +84,30 @@ def create_app(engine: Engine, staging_root: Path | None = None, upload_limits: 
     app.include_router(downloads.router)
     app.include_router(features.router)
     app.include_router(uploads.router)
+    app.include_router(portal_routes.router)
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="portal-static")
+    app.state.download_sizes = {}
+    app.add_middleware(DownloadSizes)
     app.openapi = lambda: _openapi(app)
 
     @app.exception_handler(ApiError)
-    def api_error(_request: Request, exc: ApiError):
+    def api_error(request: Request, exc: ApiError):
+        if _html_wanted(request):
+            page = error_page(request, exc.status, exc.message)
+            page.headers.update(exc.headers)
+            return page
         return JSONResponse(exc.to_json(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    def validation_error(_request: Request, exc: RequestValidationError):
+    def validation_error(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         location = first.get("loc", ["", ""])
         return _error(400, "InvalidParameterValue", first.get("msg", "invalid request"),
-                      str(location[-1]) if location else None)
+                      str(location[-1]) if location else None, request)
 
     @app.exception_handler(StarletteHTTPException)
-    def http_error(_request: Request, exc: StarletteHTTPException):
+    def http_error(request: Request, exc: StarletteHTTPException):
         code = "NotFound" if exc.status_code == 404 else "HTTPError"
-        return _error(exc.status_code, code, str(exc.detail))
+        return _error(exc.status_code, code, str(exc.detail), request=request)
 
     return app

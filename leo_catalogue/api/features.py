@@ -14,8 +14,9 @@ from ..params import parse_bbox, parse_datetime, parse_limit, parse_offset, pars
 from ..records import DatasetRecord
 from ..schema import GEOMETRY_COLUMN, ID_COLUMN
 from ..store import get_record, table_for
+from . import html
 from .auth import principal
-from .negotiation import GEOJSON, link, respond, self_links, url
+from .negotiation import GEOJSON, link, respond, self_links, url, wants_html
 from .paging import page_links
 from .state import connection, known_params, readable_record
 
@@ -79,6 +80,8 @@ def items(
     with connection(request) as conn:
         record = dataset_record(conn, collection_id, who)
         query = feature_query(request, record)
+        if wants_html(request, ("json", "html", "geojson")):
+            return html.items_page(request, conn, record, query)
         page, count = build_select(conn, record, query)
         features = [row_to_feature(record, row) for row in conn.execute(page)]
         no_filter = not (query.bbox or query.time or query.equals or query.cql)

@@ -20,7 +20,12 @@ def connection(request: Request):
 
 def known_params(request: Request, allowed: set[str]) -> None:
     """400 naming the first query parameter this endpoint does not know."""
-    for name in request.query_params.keys():
+    check_names(request.query_params.keys(), allowed)
+
+
+def check_names(names, allowed: set[str]) -> None:
+    """400 naming the first of ``names`` not in ``allowed``."""
+    for name in names:
         if name not in allowed:
             raise bad_parameter(name, f"unknown query parameter {name!r}; accepted: {', '.join(sorted(allowed))}.")
 
