@@ -21,6 +21,7 @@ from ..errors import ApiError
 from ..features import FeatureQuery, build_select
 from ..portal import sizes
 from ..portal.facets import facet_counts
+from ..portal.forms import date_interval
 from ..portal.styles import legend, map_style, name_field
 from ..portal.templating import render
 from ..records import DatasetRecord
@@ -51,9 +52,9 @@ POWER_UNITS = {"W", "kW", "MW"}
 def _form_params(params) -> MultiDict:
     """The search form's values as API parameters: empty fields dropped, the dates from/to as ``datetime``."""
     kept = [(k, v.strip()) for k, v in params.multi_items() if v.strip() and k not in ("from", "to", "f")]
-    start, end = (params.get(name, "").strip() for name in ("from", "to"))
-    if start or end:
-        kept.append(("datetime", f"{start or '..'}/{end or '..'}"))
+    interval = date_interval(params)
+    if interval:
+        kept.append(("datetime", interval))
     return MultiDict(kept)
 
 

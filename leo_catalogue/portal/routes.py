@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..accounts import ExpiredToken, hash_token, principal_for
 from ..errors import ApiError, bad_parameter
 from ..sessions import COOKIE, make_cookie, session_seconds
+from .forms import date_interval
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -92,9 +93,9 @@ def download_form(request: Request, collection_id: str):
     if unknown:
         raise bad_parameter(sorted(unknown)[0], "The download form has no such field.")
     query = [("f", params.get("f") or "gpkg")]
-    start, end = (params.get(name, "").strip() for name in ("from", "to"))
-    if start or end:
-        query.append(("datetime", f"{start or '..'}/{end or '..'}"))
+    interval = date_interval(params)
+    if interval:
+        query.append(("datetime", interval))
     for name in ("bbox", "version"):
         if params.get(name, "").strip():
             query.append((name, params[name].strip()))
