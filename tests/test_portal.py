@@ -112,7 +112,8 @@ def test_markup_and_odd_search_words_are_shown_as_text(server, hostile):
 
 @pytest.mark.parametrize("query, message", [("bbox=1,2,3", "bbox must be 4 numbers"),
                                             ("kind=raster", "unknown kind 'raster'"),
-                                            ("from=yesterday", "From: 'yesterday' is not a date"), ("sortby=secret", "cannot sort"),
+                                            ("from=yesterday", "From: 'yesterday' is not a date"),
+                                            ("sortby=secret", "cannot sort"),
                                             ("limit=-5", "limit must be"), ("colour=red", "colour")])
 def test_bad_filters_get_the_search_page_with_a_clear_message(server, query, message):
     response = page(server.url, f"/collections/catalogue/items?{query}")
