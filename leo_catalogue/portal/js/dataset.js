@@ -2,6 +2,7 @@
 // the download form's map-view filter and the QGIS URL's copy button.
 import VectorLayer from 'ol/layer/Vector.js';
 import VectorSource from 'ol/source/Vector.js';
+import './common.js';
 import { createMap, geojson, readConfig, viewBbox } from './map.js';
 import { styleFunction } from './style.js';
 import { setUpChart } from './chart.js';

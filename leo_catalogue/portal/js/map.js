@@ -24,7 +24,7 @@ export function readConfig(id) {
   return element ? JSON.parse(element.textContent) : null;
 }
 
-function addBasemap(map, basemap, target) {
+function addBasemap(map, basemap, target, outline) {
   if (!basemap) return;
   const source = new XYZ({ url: basemap.url, crossOrigin: null, attributions: basemap.attribution || undefined });
   const layer = new TileLayer({ source, zIndex: 0 });
@@ -35,6 +35,7 @@ function addBasemap(map, basemap, target) {
     failed += 1;
     if (loaded === 0 && failed >= TILE_FAILURES && map.getLayers().getArray().includes(layer)) {
       map.removeLayer(layer);
+      outline.setStyle(outlineStyle(true));
       note(target, 'The basemap could not be loaded: the data is shown on a plain background.');
     }
   });
@@ -48,12 +49,15 @@ function note(target, text) {
   target.appendChild(p);
 }
 
-function addOutline(map, url) {
-  const source = new VectorSource({ url, format: geojson });
-  map.addLayer(new VectorLayer({
-    source, zIndex: 1,
-    style: new Style({ fill: new Fill({ color: 'rgba(255,255,255,0.85)' }), stroke: new Stroke({ color: '#6b7780', width: 1.5 }) }),
-  }));
+// The county: a white shape on the plain background, only its outline over a basemap.
+function outlineStyle(filled) {
+  return new Style({ fill: filled ? new Fill({ color: '#ffffff' }) : undefined, stroke: new Stroke({ color: '#6b7780', width: 1.5 }) });
+}
+
+function addOutline(map, url, filled) {
+  const layer = new VectorLayer({ source: new VectorSource({ url, format: geojson }), zIndex: 1, style: outlineStyle(filled) });
+  if (url) map.addLayer(layer);
+  return layer;
 }
 
 /** A map in ``target`` (the fallback text replaced), focusable for keyboard panning and zooming. */
@@ -67,8 +71,8 @@ export function createMap(target, config, label) {
     controls: defaultControls({ attributionOptions: { collapsible: true } }).extend([new ScaleLine()]),
     view: new View({ center: fromLonLat([-1.29, 51.8]), zoom: 9, maxZoom: 18 }),
   });
-  addBasemap(map, config.basemap, target);
-  if (config.outline) addOutline(map, config.outline);
+  const outline = addOutline(map, config.outline, !config.basemap);
+  addBasemap(map, config.basemap, target, outline);
   fitLonLat(map, config.bbox || COUNTY);
   return map;
 }

@@ -6,6 +6,7 @@ import Feature from 'ol/Feature.js';
 import { fromExtent } from 'ol/geom/Polygon.js';
 import { transformExtent } from 'ol/proj.js';
 import { Fill, Stroke, Style } from 'ol/style.js';
+import './common.js';
 import { createMap, fitLonLat, readConfig, viewBbox } from './map.js';
 
 const TYPING_PAUSE_MS = 150;
