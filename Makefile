@@ -11,8 +11,8 @@ CONSTRAINTS := constraints/$(RELEASE).txt
 
 .PHONY: run test test-qgis serve bench package clean lint setup system venv plugin-files demo web
 
-run: setup demo            ## start the catalogue server and QGIS with the plugin
-	bash scripts/run_qgis.sh
+run: setup demo            ## start the catalogue server, open its web portal, and QGIS with the plugin
+	LEO_OPEN_PORTAL=1 bash scripts/run_qgis.sh
 
 test: setup                ## run the whole test suite headless
 	bash scripts/run_tests.sh
