@@ -8,6 +8,12 @@ const PAGE = 10000;
 
 const toInput = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 16);
 const fromInput = (value) => Date.parse(`${value}:00Z`) / 1000;
+// Axis labels in UTC, British style: days ("25 Dec") over more than two days, else hours ("18:30").
+function axisLabels(_plot, splits) {
+  const span = splits[splits.length - 1] - splits[0];
+  return splits.map((s) => new Date(s * 1000)[span > 2 * 86400 ? 'toLocaleDateString' : 'toLocaleTimeString'](
+    'en-GB', span > 2 * 86400 ? { day: 'numeric', month: 'short', timeZone: 'UTC' } : { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' }));
+}
 const utcText = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
 async function readSeries(config, site, field, start, end) {
@@ -78,7 +84,7 @@ export function setUpChart(config) {
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       scales: { x: { time: true, range: [start, end] } },
       series: [{ label: 'Time (UTC)' }, { label, stroke: '#0b4f9c', width: 1.5, spanGaps: false, points: { show: false } }],
-      axes: [{ stroke: '#1b1f23' }, { stroke: '#1b1f23', label, size: 90, labelSize: 24 }],
+      axes: [{ stroke: '#1b1f23', values: axisLabels }, { stroke: '#1b1f23', label, size: 90, labelSize: 24 }],
       legend: { live: true },
     };
     if (plot) plot.destroy();
