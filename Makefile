@@ -9,10 +9,10 @@ VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 RELEASE := $(shell bash scripts/debian_release.sh)
 CONSTRAINTS := constraints/$(RELEASE).txt
 
-.PHONY: run test test-qgis serve bench package clean lint setup system venv plugin-files demo
+.PHONY: run test test-qgis serve bench package clean lint setup system venv plugin-files demo web
 
-run: setup demo            ## start the catalogue server and QGIS with the plugin
-	bash scripts/run_qgis.sh
+run: setup demo            ## start the catalogue server, open its web portal, and QGIS with the plugin
+	LEO_OPEN_PORTAL=1 bash scripts/run_qgis.sh
 
 test: setup                ## run the whole test suite headless
 	bash scripts/run_tests.sh
@@ -25,6 +25,7 @@ test-qgis: system         ## the whole suite on QGIS 3.22, 3.40 and 3.44 (Debian
 
 bench: setup demo          ## benchmarks: print figures and ratios
 	$(PYTHON) scripts/bench.py
+	$(PYTHON) scripts/bench_portal.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_constraints.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_export.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_catalogue.py
@@ -47,7 +48,18 @@ $(CONSTRAINTS):
 lint: venv
 	$(PYTHON) -m ruff check .
 
-setup: system venv plugin-files
+setup: system venv plugin-files web
+
+# The web portal's scripts: OpenLayers, uPlot and esbuild from the npm registry (package-lock.json), bundled once.
+PORTAL_BUILT := leo_catalogue/portal/static/dist/search.js
+web: $(PORTAL_BUILT)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(PORTAL_BUILT): node_modules/.package-lock.json scripts/build_portal.mjs $(wildcard leo_catalogue/portal/js/*.js)
+	npm run --silent build
 
 system:
 	bash scripts/install_system_deps.sh
@@ -79,5 +91,5 @@ clean:
 	@# A chroot of the QGIS matrix still mounted (an interrupted run) would take the host's /dev with it.
 	@! grep -q " $(CURDIR)/var/" /proc/mounts || { echo "Unmount what is mounted under var/ first (see /proc/mounts)." >&2; exit 1; }
 	rm -rf .venv $(STAMPS) var dist .pytest_cache .ruff_cache .qgis-settings \
-		leo_qgis_plugin/metadata.txt
+		leo_qgis_plugin/metadata.txt node_modules leo_catalogue/portal/static/dist
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -97,7 +97,12 @@ def revoke_tokens(engine: Engine, user: str, organisation: str | None = None) ->
 
 def principal_for(conn: Connection, token: str) -> Principal | None:
     """The token's principal, or None when the token is not known; ExpiredToken when it has expired."""
-    row = conn.execute(select(api_tokens).where(api_tokens.c.token_hash == hash_token(token))).first()
+    return principal_for_hash(conn, hash_token(token))
+
+
+def principal_for_hash(conn: Connection, token_hash: str) -> Principal | None:
+    """The principal of the token with this stored hash (a portal session), as ``principal_for``."""
+    row = conn.execute(select(api_tokens).where(api_tokens.c.token_hash == token_hash)).first()
     if row is None:
         return None
     if row.expires is not None and row.expires <= datetime.now(timezone.utc):

@@ -58,7 +58,11 @@ def parse_offset(raw: str | None) -> int:
 
 def parse_list(raw: str | None, parameter: str) -> list[str]:
     """A comma-separated list parameter: at most MAX_LIST_ITEMS items of at most MAX_ITEM_LENGTH characters."""
-    items = [item.strip() for item in (raw or "").split(",") if item.strip()]
+    return bounded_list([item.strip() for item in (raw or "").split(",") if item.strip()], parameter)
+
+
+def bounded_list(items: list[str], parameter: str) -> list[str]:
+    """``items`` of a list parameter; 400 past MAX_LIST_ITEMS items or MAX_ITEM_LENGTH characters in one."""
     if len(items) > MAX_LIST_ITEMS:
         raise bad_parameter(parameter, f"{parameter} lists {len(items)} items; at most {MAX_LIST_ITEMS} are accepted.")
     too_long = next((item for item in items if len(item) > MAX_ITEM_LENGTH), None)

@@ -5,7 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Float, Integer, Select, and_, func, or_, select, text
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Float,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    and_,
+    func,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 
 from .accounts import ANONYMOUS, Principal, Role
@@ -34,9 +47,20 @@ class RecordQuery:
     offset: int = 0
     ids: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    # Facets of the web portal (any listed value may match): exact publisher, licence, provenance, access.
+    publishers: list[str] = field(default_factory=list)
+    licences: list[str] = field(default_factory=list)
+    provenances: list[str] = field(default_factory=list)
+    access: list[str] = field(default_factory=list)
+
+    @property
+    def facet_filters(self) -> dict[str, list[str]]:
+        """The values chosen per facet column of the records table."""
+        return {"kind": self.kinds, "publisher": self.publishers, "licence": self.licences,
+                "provenance": self.provenances, "access": self.access}
 
 
-def _terms(q: str) -> list[list[str]]:
+def terms_of(q: str) -> list[list[str]]:
     """Comma-separated terms (any may match), each a list of words (all must match); 400 past the limits."""
     terms = []
     for term in q.split(","):
@@ -62,13 +86,19 @@ def _tsquery(terms: list[list[str]]) -> str:
 def visible(query: Select, principal: Principal = ANONYMOUS) -> Select:
     """Only the records ``principal`` may see: public ones; registered ones for any signed-in user;
     restricted ones for their own organisation; everything for admins."""
+    condition = visibility(principal)
+    return query if condition is None else query.where(condition)
+
+
+def visibility(principal: Principal = ANONYMOUS) -> ColumnElement | None:
+    """The condition on records that ``visible`` adds; None for admins, who see everything."""
     if principal.role is Role.ADMIN:
-        return query
+        return None
     if not principal.signed_in:
-        return query.where(records.c.access == AccessLevel.PUBLIC.value)
-    return query.where(or_(
+        return records.c.access == AccessLevel.PUBLIC.value
+    return or_(
         records.c.access.in_([AccessLevel.PUBLIC.value, AccessLevel.REGISTERED.value]),
-        and_(records.c.access == AccessLevel.RESTRICTED.value, records.c.organisation == principal.organisation)))
+        and_(records.c.access == AccessLevel.RESTRICTED.value, records.c.organisation == principal.organisation))
 
 
 def _fts_match(terms: list[list[str]], public_only: bool = True) -> str:
@@ -113,16 +143,17 @@ def _sqlite_ranked_page(conn: Connection, terms: list[list[str]], limit: int, of
 
 def _with_all_keywords(keywords: list[str]) -> Select:
     """Ids of the records that have every one of ``keywords``: one grouped look-up in the keyword index,
-    whatever their number (a sub-query per keyword grew steeply on PostgreSQL)."""
+    whatever their number (a sub-query per keyword grew steeply on PostgreSQL). The index under its own name:
+    the keyword facet joins record_keywords itself."""
     wanted = sorted({k.lower() for k in keywords})
-    return (select(record_keywords.c.record_id).where(record_keywords.c.keyword.in_(wanted))
-            .group_by(record_keywords.c.record_id)
-            .having(func.count(func.distinct(record_keywords.c.keyword)) == len(wanted)))
+    chosen = record_keywords.alias("chosen")
+    return (select(chosen.c.record_id).where(chosen.c.keyword.in_(wanted))
+            .group_by(chosen.c.record_id)
+            .having(func.count(func.distinct(chosen.c.keyword)) == len(wanted)))
 
 
-def search_records(conn: Connection, query: RecordQuery,
-                   principal: Principal = ANONYMOUS) -> tuple[list[DatasetRecord], int]:
-    """The page of matching records ``principal`` may see, and how many match."""
+def record_conditions(query: RecordQuery, facets: bool = True) -> list:
+    """The WHERE conditions of a search but its text (``facets``: with the facet filters too)."""
     conditions = []
     if query.keywords:
         conditions.append(records.c.id.in_(_with_all_keywords(query.keywords)))
@@ -138,34 +169,64 @@ def search_records(conn: Connection, query: RecordQuery,
         conditions.append(records.c.time_start.is_not(None))
     if query.ids:
         conditions.append(records.c.id.in_(query.ids))
-    if query.kinds:
-        conditions.append(records.c.kind.in_(query.kinds))
-    source = records
+    if facets:
+        for column, values in query.facet_filters.items():
+            if values:
+                conditions.append(records.c[column].in_(values))
+    return conditions
+
+
+# The numbers (and ranks) of the records a full-text query matches, per connection: see text_source.
+_MATCHES = Table("leo_matches", MetaData(), Column("num", Integer, primary_key=True), Column("rank", Float),
+                 prefixes=["TEMPORARY"])
+
+
+def _sqlite_matches_table(conn: Connection, terms: list[list[str]], principal: Principal, ranked: bool) -> Table:
+    """The matches of ``terms`` in a temporary table of this connection. Joined from the records side, SQLite runs
+    the full-text query again for each record it looks at (2 s for a word in a quarter of 100,000 records); read
+    once into a table and used as ``num IN (...)``, SQLite looks up only the matching records (a join with the table
+    builds a Bloom filter over every record first)."""
+    conn.execute(text("CREATE TEMP TABLE IF NOT EXISTS leo_matches (num INTEGER PRIMARY KEY, rank REAL)"))
+    conn.execute(text("DELETE FROM leo_matches"))
+    conn.execute(text(f"INSERT INTO leo_matches SELECT rowid, {'rank' if ranked else 'NULL'} FROM records_fts "
+                      "WHERE records_fts MATCH :fts"), {"fts": _fts_match(terms, public_only=not principal.signed_in)})
+    return _MATCHES
+
+
+def text_match(conn: Connection, terms: list[list[str]], principal: Principal,
+               ranked: bool = True) -> tuple[ColumnElement, ColumnElement]:
+    """(the condition on records, the order by rank) for the full-text terms of ``q``."""
+    if conn.dialect.name == "sqlite":
+        matches = _sqlite_matches_table(conn, terms, principal, ranked)
+        rank = select(matches.c.rank).where(matches.c.num == records.c.num).scalar_subquery()
+        return records.c.num.in_(select(matches.c.num)), rank.asc()
+    tsq = func.to_tsquery("english", _tsquery(terms))
+    vector = func.to_tsvector("english", records.c.search_text)
+    return vector.op("@@")(tsq), func.ts_rank(vector, tsq).desc()
+
+
+def search_records(conn: Connection, query: RecordQuery,
+                   principal: Principal = ANONYMOUS) -> tuple[list[DatasetRecord], int]:
+    """The page of matching records ``principal`` may see, and how many match."""
+    conditions = record_conditions(query)
     rank = None
     if query.q is not None:
-        terms = _terms(query.q)
+        terms = terms_of(query.q)
         if not terms:
             return [], 0
-        if conn.dialect.name == "sqlite":
-            if not conditions and not query.sortby and not principal.signed_in:
-                # Plain text search: count and rank within the index, then read one page of records.
-                nums, count = _sqlite_ranked_page(conn, terms, query.limit, query.offset)
-                found = {r.num: r for r in conn.execute(select(records).where(records.c.num.in_(nums)))}
-                return [record_from_row(found[n]) for n in nums if n in found], count
-            fts = _sqlite_matches(_fts_match(terms, public_only=not principal.signed_in)).subquery("fts")
-            source = records.join(fts, fts.c.num == records.c.num)
-            rank = fts.c.rank.asc()
-        else:
-            tsq = func.to_tsquery("english", _tsquery(terms))
-            vector = func.to_tsvector("english", records.c.search_text)
-            conditions.append(vector.op("@@")(tsq))
-            rank = func.ts_rank(vector, tsq).desc()
+        if conn.dialect.name == "sqlite" and not conditions and not query.sortby and not principal.signed_in:
+            # Plain text search: count and rank within the index, then read one page of records.
+            nums, count = _sqlite_ranked_page(conn, terms, query.limit, query.offset)
+            found = {r.num: r for r in conn.execute(select(records).where(records.c.num.in_(nums)))}
+            return [record_from_row(found[n]) for n in nums if n in found], count
+        matches, rank = text_match(conn, terms, principal)
+        conditions.append(matches)
     where = and_(True, *conditions)
-    count = conn.execute(visible(select(func.count()).select_from(source).where(where), principal)).scalar_one()
+    count = conn.execute(visible(select(func.count()).select_from(records).where(where), principal)).scalar_one()
     order = [records.c[name].desc() if desc else records.c[name].asc() for name, desc in query.sortby]
     if rank is not None:
         order.append(rank)
     order.append(records.c.id)
-    page = visible(select(records).select_from(source).where(where), principal).order_by(*order)
+    page = visible(select(records).where(where), principal).order_by(*order)
     rows = conn.execute(page.limit(query.limit).offset(query.offset))
     return [record_from_row(r) for r in rows], count

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages LEO for QGIS needs (QGIS, GDAL, SpatiaLite, PostgreSQL/PostGIS for the
-# tests, Xvfb for headless screenshots) on Debian 12 (QGIS 3.22), 13 (QGIS 3.40) or unstable (QGIS 3.44).
+# tests, Xvfb for headless screenshots, Node.js and npm to build the web portal's scripts, Chromium for its
+# browser tests) on Debian 12 (QGIS 3.22), 13 (QGIS 3.40) or unstable (QGIS 3.44).
 # Names are the same on every release: `postgresql` and `postgresql-postgis` take the release's own
 # PostgreSQL major version. Idempotent: does nothing when everything is already installed.
 set -euo pipefail
@@ -14,12 +15,18 @@ PACKAGES=(
   postgresql postgresql-postgis
   zip gdal-bin
   debootstrap
+  chromium fonts-dejavu-core
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm from Debian, unless a node and npm are already there (e.g. NodeSource's nodejs, which
+# bundles npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=""

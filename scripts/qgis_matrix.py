@@ -36,7 +36,7 @@ RELEASES = {"bookworm": "QGIS 3.22 LTR (Debian 12)", "trixie": "QGIS 3.40 (Debia
             "sid": "QGIS 3.44 LTR (Debian unstable)"}
 INSIDE = f"/src/{ROOT.name}"  # where this checkout's copy lives inside a chroot (one per checkout)
 # Kept between runs inside a chroot: its venv and what the suite caches (the demo database).
-KEPT = {".venv", ".stamps", "var"}
+KEPT = {".venv", ".stamps", "var", "node_modules"}
 # Where scripts/run_tests.sh (`make test`) writes its JUnit report, relative to the source.
 REPORT = "var/test-report.xml"
 VERSIONS_PY = ("import json, sys, numpy; from osgeo import gdal; from qgis.core import Qgis; "
@@ -194,6 +194,8 @@ def copy_source(root: Path) -> None:
 def chroot_env(release: str) -> dict[str, str]:
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
            "LANG": "C.UTF-8", "DEBIAN_FRONTEND": "noninteractive", "PIP_CERT": "/etc/ssl/certs/leo-host-ca.crt",
+           # npm (the web portal's build) trusts the same bundle.
+           "NPM_CONFIG_CAFILE": "/etc/ssl/certs/leo-host-ca.crt", "NODE_EXTRA_CA_CERTS": "/etc/ssl/certs/leo-host-ca.crt",
            "PIP_DISABLE_PIP_VERSION_CHECK": "1", "TERM": "dumb",
            "TMPDIR": "/tmp"}
     for name in ("CI", "PIP_DEFAULT_TIMEOUT", "PIP_INDEX_URL"):

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: start the catalogue server in the background, then QGIS desktop with the plugin
+# `make run`: start the catalogue server in the background, open its web portal in the desktop's browser
+# (LEO_OPEN_PORTAL=1, as `make run` sets; the URL is printed either way), then QGIS desktop with the plugin
 # enabled in a project-local profile. Closing QGIS stops the server this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,12 @@ else
   done
   answers || { echo "The catalogue server did not answer at $url." >&2; exit 1; }
   echo "Catalogue server on $url (log: var/log/server.log)."
+fi
+
+echo "Web portal (search, preview and download in a browser): ${url}"
+if [ "${LEO_OPEN_PORTAL:-0}" = 1 ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; } \
+    && command -v xdg-open >/dev/null; then
+  xdg-open "$url" >/dev/null 2>&1 &
 fi
 
 # Enable the plugin in the project-local profile (QGIS reads [PythonPlugins] at start).

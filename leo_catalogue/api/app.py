@@ -7,6 +7,8 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -18,18 +20,32 @@ from .. import __version__
 from ..config import ServerLimits
 from ..db import RequestCancelled, busy_timeout_ms
 from ..errors import ApiError
+from ..portal import routes as portal_routes
+from ..portal.sizes import DownloadSizes
+from ..portal.templating import STATIC, STATIC_PATH
 from ..uploads.limits import UploadLimits
 from ..uploads.staging import clear_orphans, default_staging_root
 from . import catalogue, common, downloads, features, uploads
 from .guard import RequestGuard
-from .negotiation import JsonAnswer
+from .html import error_page
+from .negotiation import JsonAnswer, prefers_html
 from .openapi import openapi_document
 
 BUSY = "The catalogue is busy with another upload or change; nothing was stored. Try again in a minute."
 
 
+def _html_wanted(request: Request) -> bool:
+    """Whether an error should be a portal page (never raises, unlike wants_html)."""
+    f = request.query_params.get("f")
+    return f == "html" if f is not None else prefers_html(request.headers.get("accept", ""))
+
+
 def _error(status: int, code: str, description: str, parameter: str | None = None,
-           headers: dict[str, str] | None = None) -> JsonAnswer:
+           headers: dict[str, str] | None = None, request: Request | None = None) -> Response:
+    if request is not None and _html_wanted(request):
+        page = error_page(request, status, description)
+        page.headers.update(headers or {})
+        return page
     body = {"code": code, "description": description}
     if parameter:
         body["parameter"] = parameter
@@ -98,6 +114,10 @@ def create_app(engine: Engine, staging_root: Path | None = None, upload_limits: 
     app.include_router(downloads.router)
     app.include_router(features.router)
     app.include_router(uploads.router)
+    app.include_router(portal_routes.router)
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="portal-static")
+    app.state.download_sizes = {}
+    app.add_middleware(DownloadSizes)
     app.openapi = lambda: openapi_document(app)
     if app.state.limits.cors_origins:
         # Reads only: web maps may GET the catalogue; writes stay with same-origin clients (QGIS, scripts).
@@ -107,15 +127,15 @@ def create_app(engine: Engine, staging_root: Path | None = None, upload_limits: 
     app.add_middleware(RequestGuard)
 
     @app.exception_handler(ApiError)
-    def api_error(_request: Request, exc: ApiError):
-        return JsonAnswer(exc.to_json(), status_code=exc.status, headers=exc.headers)
+    def api_error(request: Request, exc: ApiError):
+        return _error(exc.status, exc.code, exc.message, exc.parameter, exc.headers, request)
 
     @app.exception_handler(RequestValidationError)
-    def validation_error(_request: Request, exc: RequestValidationError):
+    def validation_error(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         location = first.get("loc", ["", ""])
         return _error(400, "InvalidParameterValue", first.get("msg", "invalid request"),
-                      str(location[-1]) if location else None)
+                      str(location[-1]) if location else None, request=request)
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException):
@@ -124,7 +144,7 @@ def create_app(engine: Engine, staging_root: Path | None = None, upload_limits: 
             return _error(405, "MethodNotAllowed", f"{request.method} is not allowed here; allowed: {allowed}.",
                           headers={"Allow": allowed})
         code = "NotFound" if exc.status_code == 404 else "HTTPError"
-        return _error(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+        return _error(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None), request=request)
 
     for kind in (DBAPIError, PoolTimeout, RequestCancelled):
         app.add_exception_handler(kind, database_error)

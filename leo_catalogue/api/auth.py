@@ -1,6 +1,7 @@
 """Who is asking: an API token as ``Authorization: Bearer TOKEN``, or as the password of HTTP Basic (what
 QGIS's authentication database sends); no header is anonymous; a token that is not valid is 401, never
-quietly treated as anonymous."""
+quietly treated as anonymous. Without a header, the web portal's session cookie counts for reading (GET and
+HEAD) only: changing anything needs the token itself, so no other site can make a signed-in browser write."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import binascii
 
 from fastapi import Request
 
-from ..accounts import ANONYMOUS, ExpiredToken, Principal, principal_for
+from ..accounts import ANONYMOUS, ExpiredToken, Principal, principal_for, principal_for_hash
 from ..errors import bad_parameter, unauthorized
+from ..sessions import COOKIE, read_cookie
 from .state import connection
 
 
@@ -26,7 +28,7 @@ def principal(request: Request) -> Principal:
 def _principal(request: Request) -> Principal:
     header = request.headers.get("authorization", "").strip()
     if not header:
-        return ANONYMOUS
+        return _session_principal(request)
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer":
         token = value.strip()
@@ -50,3 +52,18 @@ def _principal(request: Request) -> Principal:
     if found is None:
         raise unauthorized("This token is not valid: it was mistyped or has been revoked.")
     return found
+
+
+def _session_principal(request: Request) -> Principal:
+    """The portal session's user for a read; anonymous for no cookie, a write, or a session that has ended."""
+    cookie = request.cookies.get(COOKIE)
+    if not cookie or request.method not in ("GET", "HEAD"):
+        return ANONYMOUS
+    token_hash = read_cookie(cookie)
+    if token_hash is None:
+        return ANONYMOUS
+    try:
+        with connection(request) as conn:
+            return principal_for_hash(conn, token_hash) or ANONYMOUS
+    except ExpiredToken:
+        return ANONYMOUS

@@ -6,30 +6,17 @@ from datetime import datetime, timezone
 
 from fastapi import APIRouter, Query, Request
 
-from ..errors import bad_parameter
-from ..params import parse_bbox, parse_datetime, parse_limit, parse_list, parse_offset, parse_sortby
-from ..records import DatasetKind
-from ..search import SORTABLE, RecordQuery, search_records
+from ..search import SORTABLE, search_records
 from ..store import get_record
+from . import html
 from .auth import principal
 from .documents import CATALOGUE_ID, record_json
-from .negotiation import GEOJSON, respond
+from .negotiation import GEOJSON, respond, wants_html
 from .paging import page_links
+from .search_params import record_query
 from .state import connection, known_params, readable_record
 
 router = APIRouter()
-
-SEARCH_PARAMS = {"f", "q", "bbox", "datetime", "keywords", "themes", "sortby", "limit", "offset", "ids", "type", "kind"}
-KINDS = {k.value for k in DatasetKind}
-
-
-def _kinds(raw: str | None) -> list[str]:
-    """``kind``: comma-separated vector, table, timeseries (any may match)."""
-    kinds = parse_list(raw, "kind")
-    unknown = [k for k in kinds if k not in KINDS]
-    if unknown:
-        raise bad_parameter("kind", f"unknown kind {unknown[0]!r}; use {', '.join(sorted(KINDS))}.")
-    return kinds
 
 
 @router.get(f"/collections/{CATALOGUE_ID}/items", summary="Search the catalogue (OGC API Records)")
@@ -43,21 +30,10 @@ def search(
     limit: str | None = Query(None, description="1 to 10000 (default 10)."),
     offset: str | None = Query(None),
 ):
-    known_params(request, SEARCH_PARAMS)
-    params = request.query_params
-    words = parse_list(params.get("keywords"), "keywords") + parse_list(params.get("themes"), "themes")
-    query = RecordQuery(
-        q=params.get("q"),
-        bbox=parse_bbox(params.get("bbox")),
-        time=parse_datetime(params.get("datetime")),
-        keywords=words,
-        sortby=parse_sortby(params.get("sortby"), SORTABLE),
-        limit=parse_limit(params.get("limit")),
-        offset=parse_offset(params.get("offset")),
-        ids=parse_list(params.get("ids"), "ids"),
-        kinds=_kinds(params.get("kind")),
-    )
     who = principal(request)
+    if wants_html(request):
+        return html.search_page(request, who)
+    query = record_query(request.query_params)
     with connection(request) as conn:
         found, matched = search_records(conn, query, who)
     path = f"/collections/{CATALOGUE_ID}/items"
@@ -78,6 +54,8 @@ def record(request: Request, record_id: str):
     who = principal(request)
     with connection(request) as conn:
         found = readable_record(get_record(conn, record_id), record_id, who)
+        if wants_html(request):
+            return html.dataset_page(request, conn, found, who)
     return respond(request, record_json(request, found), found.title, GEOJSON)
 
 

@@ -11,6 +11,7 @@ from ..records import DatasetRecord
 from ..schema import records
 from ..search import RecordQuery, search_records, visible
 from ..store import get_record
+from . import html
 from .auth import principal
 from .documents import CATALOGUE_ID, catalogue_collection_json, collection_json
 from .negotiation import HTML, JSON, OPENAPI, dumps, link, respond, self_links, url, wants_html
@@ -50,6 +51,8 @@ CONFORMANCE = [
 
 @router.get("/", summary="Landing page")
 def landing(request: Request):
+    if wants_html(request):
+        return html.search_page(request, principal(request))  # the portal's home: the search page
     known_params(request, {"f"})
     data = {
         "title": "LEO catalogue",
@@ -102,6 +105,8 @@ def collections(request: Request):
     with connection(request) as conn:
         found, _ = search_records(conn, RecordQuery(limit=100_000, sortby=[("id", False)]), who)
         found = [r for r in found if r.table_name]
+        if wants_html(request):
+            return html.collections_page(request, found)
         catalogue = catalogue_collection_json(request, _catalogue_extent(conn, who))
     data = {
         "links": self_links(request, "/collections"),
@@ -116,7 +121,11 @@ def collection(request: Request, collection_id: str):
     who = principal(request)
     with connection(request) as conn:
         if collection_id == CATALOGUE_ID:
+            if wants_html(request):
+                return html.search_page(request, who, params={})
             return respond(request, catalogue_collection_json(request, _catalogue_extent(conn, who)), "LEO catalogue")
         record: DatasetRecord = readable_record(get_record(conn, collection_id), collection_id, who, data=True)
+        if wants_html(request):
+            return html.dataset_page(request, conn, record, who)
     return respond(request, collection_json(request, record), record.title)
 

@@ -82,6 +82,8 @@ def items(
     with connection(request) as conn:
         record = dataset_record(conn, collection_id, who)
         query = feature_query(request, record)
+        if wants_html(request, ("json", "html", "geojson")):
+            return html.items_page(request, conn, record, query)
         page, count = build_select(conn, record, query)
         no_filter = not (query.bbox or query.time or query.equals or query.cql)
         matched = record.feature_count if no_filter else conn.execute(count).scalar_one()

@@ -1,15 +1,15 @@
-"""Choosing the response format (``f=json`` by default, ``f=html`` a readable page) and links."""
+"""Choosing the response format (``f=json`` by default; ``f=html``, or a browser's ``Accept: text/html``, the web
+portal's page) and links."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from ..errors import bad_parameter
 from ..types import json_bytes as dumps
-from .html import render_page
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -18,13 +18,36 @@ OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 
 
 def wants_html(request: Request, allowed: tuple[str, ...] = ("json", "html")) -> bool:
-    """True for ``f=html``; 400 for a format this resource does not offer."""
+    """True for ``f=html``, or without ``f`` when the Accept header prefers HTML; 400 for a format this resource
+    does not offer."""
     f = request.query_params.get("f")
     if f is None:
-        return False
+        return prefers_html(request.headers.get("accept", ""))
     if f not in allowed:
         raise bad_parameter("f", f"format {f!r} is not offered here; use one of: {', '.join(allowed)}.")
     return f == "html"
+
+
+def prefers_html(accept: str) -> bool:
+    """True when an Accept header names HTML and ranks it above any JSON type (browsers do; QGIS, OWSLib and
+    ``*/*`` do not)."""
+    html = json_ = 0.0
+    for part in accept.split(","):
+        media, *options = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for option in options:
+            name, _, value = option.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        if media in ("text/html", "application/xhtml+xml"):
+            html = max(html, quality)
+        elif "json" in media:
+            json_ = max(json_, quality)
+    return html > 0 and html > json_
 
 
 def base_url(request: Request) -> str:
@@ -64,7 +87,9 @@ class JsonAnswer(JSONResponse):
 
 def respond(request: Request, data: dict, title: str, media_type: str = JSON,
             formats: tuple[str, ...] = ("json", "html")) -> Response:
-    """JSON (or GeoJSON) by default, a plain HTML page for ``f=html``."""
+    """JSON (or GeoJSON) by default, a readable HTML page for ``f=html`` or a browser."""
     if wants_html(request, formats):
-        return HTMLResponse(render_page(title, data))
-    return Response(dumps(data), media_type=media_type)
+        from .html import resource_page
+
+        return resource_page(request, title, data)
+    return Response(dumps(data), media_type=media_type, headers={"Vary": "Accept"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from fastapi import Request
+from starlette.datastructures import QueryParams
 
 from ..accounts import Principal
 from ..cql import MAX_FILTER_LENGTH
@@ -34,7 +35,11 @@ def connection(request: Request):
 def known_params(request: Request, allowed: set[str]) -> None:
     """400 naming the first query parameter this endpoint does not know, or one that is too long; 400 for too
     many parameters."""
-    params = request.query_params
+    check_params(request.query_params, allowed)
+
+
+def check_params(params: QueryParams, allowed: set[str]) -> None:
+    """400 naming the first of ``params`` not in ``allowed`` or too long; 400 for too many parameters."""
     if len(params.multi_items()) > MAX_PARAMETERS:
         raise bad_parameter("query", f"the request has {len(params.multi_items())} query parameters; at most "
                                      f"{MAX_PARAMETERS} are accepted.")
