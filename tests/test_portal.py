@@ -167,9 +167,12 @@ def test_the_download_form_turns_its_choices_into_the_api_download(server):
     assert httpx.get(server.url.rstrip("/") + "/portal/download/x?evil=1", timeout=30).status_code == 400
 
 
+def test_no_size_is_shown_before_a_download_was_made(portal):
+    server, _tokens = portal  # a server of this module's own: the shared one may have sent downloads already
+    assert 'class="size"' not in page(server.url, "/collections/oxon-districts").text
+
+
 def test_sizes_of_downloads_are_shown_once_known(server):
-    before = page(server.url, "/collections/oxon-districts")
-    assert 'class="size"' not in before.text
     body = httpx.get(server.url.rstrip("/") + "/collections/oxon-districts/download?f=geojson", timeout=60).content
     after = page(server.url, "/collections/oxon-districts").text
     shown = re.search(r'download\?f=geojson" download>GeoJSON</a> <span class="size">([\d.]+) kB', after)
