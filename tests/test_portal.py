@@ -18,7 +18,7 @@ from leo_catalogue.portal.styles import COLOURBLIND_RAG, SSEN_RAG, TYPE_RADII
 from leo_catalogue.sessions import COOKIE, make_cookie, read_cookie
 
 from .support.demo import PRIMARIES
-from .support.portal import REGISTERED, RESTRICTED, SECRET_WORD, build_portal_catalogue
+from .support.portal import REGISTERED, RESTRICTED, SECRET_WORD
 from .support.servers import CatalogueServer
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -33,15 +33,6 @@ def config(response: httpx.Response, element_id: str) -> dict | None:
     """A JSON configuration block of a page (what its scripts read)."""
     found = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', response.text, re.S)
     return json.loads(found.group(1)) if found else None
-
-
-@pytest.fixture(scope="module")
-def portal(demo_sqlite_path, tmp_path_factory):
-    """The demo with a restricted and a registered dataset, served with the access log on."""
-    url, tokens = build_portal_catalogue(demo_sqlite_path, tmp_path_factory.mktemp("portal"))
-    server = CatalogueServer(url, log_level="info").start()
-    yield server, tokens
-    server.stop()
 
 
 def test_a_browser_gets_the_portal_and_every_other_client_json(server):
