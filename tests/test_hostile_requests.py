@@ -117,7 +117,9 @@ def _server_busy(server, conn) -> bool:
     if conn is not None:
         return bool(conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
                                       "AND query LIKE '%LIKE%' AND pid <> pg_backend_pid()")).scalar())
-    return _cpu_seconds(server.process.pid, 0.5) > 0.3
+    # Any real use of the processor over a second: an idle server uses almost none, and a working one gets a share
+    # of it however loaded the machine is (a fixed share, e.g. 60 %, is not reached on a busy machine).
+    return _cpu_seconds(server.process.pid, 1.0) > 0.08
 
 
 def _cpu_seconds(pid: int, over: float) -> float:
