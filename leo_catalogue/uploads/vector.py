@@ -362,6 +362,12 @@ def _values(column, kind: FieldType, size: int) -> list:
             bad = np.flatnonzero(~np.isfinite(data) & ~mask)
             if len(bad):
                 raise _BadValue(int(bad[0]), f"is {data[bad[0]]}, which JSON cannot carry (leave it empty instead)")
+            # GDAL 3.13 reads an integer beyond 64 bits as a real number (older GDAL clamps it, below): a whole
+            # number that large has lost its last digits.
+            huge = np.flatnonzero((np.abs(data) >= 2.0 ** 63) & (np.floor(data) == data) & ~mask)
+            if len(huge):
+                raise _BadValue(int(huge[0]), f"holds the whole number {data[huge[0]]:.0f}, beyond 64 bits, which "
+                                              "cannot be stored exactly (quote it in the file to keep it as text)")
         elif data.dtype.kind == "i" and data.dtype.itemsize == 8:
             bad = np.flatnonzero(((data == INT64[0]) | (data == INT64[1])) & ~mask)
             if len(bad):
