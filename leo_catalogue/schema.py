@@ -171,5 +171,4 @@ def dataset_table(name: str, fields: list[FieldDef], spatial_index: bool = False
     )
 
 
-WKB_PARAM = "_wkb"
 WKB_TYPE = LargeBinary
