@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from leo_qgis_plugin.core.formats.fields import FieldDef
 
 from .db import write_transaction
+from .partitions import MonthlyPartitions, create_partitioned_table, partition_column
 from .pg_copy import copy_rows
 from .records import AccessLevel, DatasetKind, DatasetRecord, Provenance
 from .schema import (
@@ -260,10 +261,17 @@ def put_dataset(engine: Engine, record: DatasetRecord, batches: Iterable[Batch],
             raise VersionExists(f"Version {record.version} of {record.id!r} is already stored; try again.")
         if old == record.table_name or conn.dialect.has_table(conn, record.table_name):
             _drop_table(conn, record.table_name)
-        table.create(conn)
+        column = partition_column(conn, record)
+        if column is None:
+            table.create(conn)
+        else:
+            table = create_partitioned_table(conn, record, column)
+            partitions = MonthlyPartitions(conn, record.table_name, column)
         for batch in batches:
             if not batch:
                 continue
+            if column is not None:
+                partitions.make_room(batch)
             geoms = np.array([row.get("geometry") for row in batch], dtype=object)
             extent.add(geoms, batch)
             _insert_rows(conn, table, names, batch, geoms)
