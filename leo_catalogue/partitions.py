@@ -31,8 +31,8 @@ def partition_column(conn: Connection, record: DatasetRecord) -> str | None:
 
 
 def partition_name(table: str, month: str) -> str:
-    """A partition's name (``month``: ``YYYYMM`` or ``default``), unique within PostgreSQL's 63 characters
-    however long the table's name is."""
+    """A partition's name (``month``: ``YYYYMM`` or ``default``; also the table's sequence), unique within
+    PostgreSQL's 63 characters however long the table's name is."""
     digest = hashlib.sha1(table.encode()).hexdigest()[:8]
     return f"{table[:40]}_{digest}_{month}"
 
@@ -41,7 +41,7 @@ def create_partitioned_table(conn: Connection, record: DatasetRecord, column: st
     """The dataset's table, partitioned by month of ``column``. No primary key: PostgreSQL's would have to
     include the time, which may be empty; ``fid`` comes from the table's own sequence and is indexed."""
     name = record.table_name
-    sequence = f"{name[:50]}_fid_seq"
+    sequence = partition_name(name, "fid_seq")  # unique however long the name (two versions share a prefix)
     quote = conn.dialect.identifier_preparer.quote
     conn.execute(text(f"CREATE SEQUENCE {quote(sequence)}"))
     table = Table(
