@@ -9,7 +9,7 @@ VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 RELEASE := $(shell bash scripts/debian_release.sh)
 CONSTRAINTS := constraints/$(RELEASE).txt
 
-.PHONY: run test test-qgis serve bench package clean lint setup system venv plugin-files demo web
+.PHONY: run test test-qgis serve bench bench-scale package clean lint setup system venv plugin-files demo web
 
 run: setup demo            ## start the catalogue server, open its web portal, and QGIS with the plugin
 	LEO_OPEN_PORTAL=1 bash scripts/run_qgis.sh
@@ -36,6 +36,9 @@ bench: setup demo          ## benchmarks: print figures and ratios
 	$(PYTHON) scripts/bench_ingest.py
 	$(PYTHON) scripts/bench_load.py
 	bash scripts/bench_startup.sh
+
+bench-scale: setup          ## national scale on PostgreSQL: a month of feeder rows (LEO_SCALE_FEEDERS), not in bench or CI
+	$(PYTHON) scripts/bench_scale.py
 
 package: plugin-files      ## installable plugin zip in dist/
 	bash scripts/package_plugin.sh $(VERSION)

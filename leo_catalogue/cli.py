@@ -4,6 +4,7 @@ audit."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -71,17 +72,16 @@ def _set_aside(engine) -> str:
 def cmd_serve(args) -> int:
     import uvicorn
 
-    from .api.app import create_app
-    from .config import ServerLimits
-    from .db import make_engine
+    from .api.app import app_from_environment
     from .store import init_catalogue
 
     init_catalogue(_engine(args))
-    limits = ServerLimits.from_environment()
-    # Every statement the server runs is bounded in time; the command line's own imports are not.
-    engine = make_engine(args.db or default_database_url(), statement_timeout_ms=limits.statement_timeout_ms,
-                         pool_size=limits.db_connections)
-    uvicorn.run(create_app(engine, limits=limits), host=args.host, port=args.port, log_level=args.log_level)
+    if args.workers > 1:  # each worker process makes its own app and engine from the environment
+        os.environ["LEO_DATABASE_URL"] = args.db or default_database_url()
+        uvicorn.run("leo_catalogue.api.app:app_from_environment", factory=True, workers=args.workers,
+                    host=args.host, port=args.port, log_level=args.log_level)
+        return 0
+    uvicorn.run(app_from_environment(args.db), host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
 
@@ -170,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=default_port())
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (PostgreSQL; SQLite serves from one process best)")
     headroom = command("import-ssen-headroom", cmd_import_headroom,
                        "Import an SSEN headroom CSV (a file path or an http(s) URL) as a dataset.")
     headroom.add_argument("source", metavar="FILE_OR_URL")

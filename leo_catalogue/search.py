@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     and_,
     func,
+    literal_column,
     or_,
     select,
     text,
@@ -176,6 +177,9 @@ def record_conditions(query: RecordQuery, facets: bool = True) -> list:
     return conditions
 
 
+# PostgreSQL: the stored words of each record's search text (schema.create_catalogue_schema).
+SEARCH_VECTOR = literal_column("records.search_vector")
+
 # The numbers (and ranks) of the records a full-text query matches, per connection: see text_source.
 _MATCHES = Table("leo_matches", MetaData(), Column("num", Integer, primary_key=True), Column("rank", Float),
                  prefixes=["TEMPORARY"])
@@ -201,7 +205,7 @@ def text_match(conn: Connection, terms: list[list[str]], principal: Principal,
         rank = select(matches.c.rank).where(matches.c.num == records.c.num).scalar_subquery()
         return records.c.num.in_(select(matches.c.num)), rank.asc()
     tsq = func.to_tsquery("english", _tsquery(terms))
-    vector = func.to_tsvector("english", records.c.search_text)
+    vector = SEARCH_VECTOR
     return vector.op("@@")(tsq), func.ts_rank(vector, tsq).desc()
 
 

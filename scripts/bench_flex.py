@@ -1,9 +1,10 @@
 """Benchmarks of flexibility baselining (`make bench`). Prints figures and ratios; asserts nothing.
 
 1. The demo's half-hourly load (every primary x a year, ~1M rows, copied to a GeoPackage with ogr2ogr)
-   and 100 events on single primaries: BL01 end to end (read, flag, baseline, price), against only
-   reading the same rows from the layer (QGIS feature iteration, the floor for any method); and 19 events
-   on 5 primaries, for which only those primaries' rows are read.
+   and 100 events on single primaries, at least one on each: BL01 end to end (read, flag, baseline,
+   price), against only reading the same rows: the columns in bulk through GDAL (the way BL01 reads them)
+   and QGIS feature iteration (the way any layer can be read); and 19 events on 5 primaries, for which
+   only those primaries' rows are read.
 2. 1,000 sites x 90 days (the 60-day look-back BL01 reads, and the event month) with 1,000 events:
    flagging and baselining in memory.
 """
@@ -30,6 +31,7 @@ from leo_catalogue.config import default_database_url  # noqa: E402
 from leo_qgis_plugin.core.flex.analysis import run_baselines  # noqa: E402
 from leo_qgis_plugin.core.flex.baseline import BaselineOptions, Event, compute_baselines, series_lookup  # noqa: E402
 from leo_qgis_plugin.core.flex.inputs import EventFields, LoadFields  # noqa: E402
+from leo_qgis_plugin.core.flex.load_columns import read_load_columns  # noqa: E402
 from leo_qgis_plugin.core.flex.quality import clean_series  # noqa: E402
 from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType  # noqa: E402
 from leo_qgis_plugin.core.layers import table_layer  # noqa: E402
@@ -46,6 +48,8 @@ def events_layer(sites: list[str], count: int) -> QgsVectorLayer:
         start = day.replace(hour=17)
         rows.append({"event_id": f"E{n}", "zone_id": rng.choice(sites), "start": start,
                      "end": start + timedelta(minutes=90), "requested_mw": 1.0, "direction": "deficit"})
+        if n < len(sites):  # every site has an event
+            rows[-1]["zone_id"] = sites[n]
     fields = [FieldDef("event_id", FieldType.STRING), FieldDef("zone_id", FieldType.STRING),
               FieldDef("start", FieldType.DATETIME), FieldDef("end", FieldType.DATETIME),
               FieldDef("requested_mw", FieldType.NUMBER), FieldDef("direction", FieldType.STRING)]
@@ -70,6 +74,9 @@ def demo_year() -> None:
         rows = sum(1 for _ in load.getFeatures(request))
         read = time.perf_counter() - start
         start = time.perf_counter()
+        bulk = read_load_columns(load, "primary_id", "timestamp", "total_consumption_active_import", None)
+        bulk_read = time.perf_counter() - start
+        start = time.perf_counter()
         run = run_baselines(load, events, BaselineOptions(), LoadFields(), EventFields())
         total = time.perf_counter() - start
         done = sum(r.baseline_kwh is not None for r in run.results)
@@ -79,9 +86,11 @@ def demo_year() -> None:
                             EventFields())
         few = time.perf_counter() - start
         print(f"BL01 for 19 events on 5 primaries (only their rows are read from the same layer): {few:.1f} s")
-        print(f"BL01 for {len(sites)} primaries x a year ({rows:,} rows) and 100 events: {total:.1f} s end to end "
-              f"(goal < 5 s; {done} baselined, {100 - done} flagged); only reading the rows: {read:.1f} s "
-              f"(baselining / reading = {total / read:.1f}x)")
+        print(f"BL01 for every primary ({len(sites)}) x a year ({rows:,} rows) and 100 events: {total:.2f} s end to "
+              f"end (goal < 2 s: {'met' if total < 2 else 'NOT met'}; {done} baselined, {100 - done} flagged)")
+        print(f"    reference, only reading the rows: in bulk through GDAL ({bulk.reader}, {len(bulk.stamps):,} rows) "
+              f"{bulk_read:.2f} s (BL01 / that = {total / bulk_read:.1f}x); through QGIS feature iteration "
+              f"{read:.2f} s (BL01 / that = {total / read:.2f}x)")
 
 
 def thousand_sites() -> None:

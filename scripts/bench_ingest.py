@@ -6,7 +6,8 @@
 - an 800 MB file in SSEN's LV-feeder format (generated; one real day is 806 MB) imported with
   `python -m leo_catalogue import-lv-feeder`, with its peak memory.
 
-Each is set against ogr2ogr loading the same file into SpatiaLite in the same run. Prints figures and
+Each is set against ogr2ogr loading the same file in the same run (the LV-feeder file into SpatiaLite and,
+by COPY, into PostgreSQL; LEO_BENCH_LV_MB sets a smaller file). Prints figures and
 ratios; asserts nothing.
 """
 
@@ -32,6 +33,7 @@ from make_lv_feeder_file import write as write_lv_feeder_file  # noqa: E402
 from leo_catalogue.accounts import Role, create_token  # noqa: E402
 from leo_catalogue.db import make_engine  # noqa: E402
 from leo_catalogue.store import init_catalogue  # noqa: E402
+from tests.support.postgres import PostgresCluster  # noqa: E402
 
 PYTHON = sys.executable
 MB = 1024 * 1024
@@ -150,29 +152,49 @@ def bench_upload(folder: Path) -> None:
         server.stop()
 
 
-def bench_lv_feeder(folder: Path) -> None:
-    source = write_lv_feeder_file(folder / "lv_feeder_usage.csv", 800)
-    print(f"Ingest: {source.stat().st_size / MB:.0f} MB in SSEN's LV-feeder format")
-    reference = ogr2ogr_seconds(source, folder / "reference-feeder.sqlite", "-oo", "AUTODETECT_TYPE=YES")
-    print(f"  ogr2ogr CSV -> SpatiaLite (reference, typed by GDAL): {reference:.1f} s")
-    database = folder / "feeder.sqlite"
+def timed_import(source: Path, url: str) -> tuple[float, str, int, float]:
+    """import-lv-feeder as a user runs it: seconds, its first line, exit code, peak memory (MB)."""
     start = time.perf_counter()
     process = subprocess.Popen([PYTHON, "-m", "leo_catalogue", "import-lv-feeder", str(source), "--dataset-id",
-                                "lv-feeder", "--db", f"sqlite:///{database}"], cwd=ROOT, stdout=subprocess.PIPE,
-                               text=True)
+                                "lv-feeder", "--db", url], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     _pid, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     summary = process.stdout.read().splitlines()[0] if process.stdout else ""
-    print(f"  import-lv-feeder: {summary} exit {os.waitstatus_to_exitcode(status)}, {seconds:.1f} s, "
-          f"peak memory {usage.ru_maxrss / 1024:.0f} MB (goals: under 120 s and 1 GB)")
-    print(f"  ratio import / ogr2ogr: {seconds / reference:.2f}")
+    return seconds, summary, os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024
+
+
+def bench_lv_feeder(folder: Path, megabytes: float) -> None:
+    source = write_lv_feeder_file(folder / "lv_feeder_usage.csv", megabytes)
+    print(f"Ingest: {source.stat().st_size / MB:.0f} MB in SSEN's LV-feeder format"
+          + ("" if megabytes >= 800 else f" (LEO_BENCH_LV_MB={megabytes:g}; the goal is stated for 800 MB)"))
+    reference = ogr2ogr_seconds(source, folder / "reference-feeder.sqlite", "-oo", "AUTODETECT_TYPE=YES")
+    print(f"  SQLite: ogr2ogr CSV -> SpatiaLite (reference, typed by GDAL): {reference:.1f} s")
+    seconds, summary, code, peak = timed_import(source, f"sqlite:///{folder / 'feeder.sqlite'}")
+    print(f"  SQLite: import-lv-feeder: {summary} exit {code}, {seconds:.1f} s, peak memory {peak:.0f} MB "
+          f"(goals: at most ogr2ogr's time, under 1 GB)")
+    print(f"  SQLite: ratio import / ogr2ogr: {seconds / reference:.2f} (goal <= 1)")
+    cluster = PostgresCluster()
+    try:
+        url = cluster.start()
+        init_catalogue(make_engine(url))
+        start = time.perf_counter()
+        subprocess.run(["ogr2ogr", "-f", "PostgreSQL", f"PG:host=127.0.0.1 port={cluster.port} user=postgres dbname=leo",
+                        str(source), "-nln", "reference_feeder", "-oo", "AUTODETECT_TYPE=YES"],
+                       check=True, capture_output=True)
+        reference = time.perf_counter() - start
+        print(f"  PostGIS: ogr2ogr CSV -> PostgreSQL (reference, COPY, typed by GDAL): {reference:.1f} s")
+        seconds, summary, code, peak = timed_import(source, url)
+        print(f"  PostGIS: import-lv-feeder (COPY): {summary} exit {code}, {seconds:.1f} s, peak memory {peak:.0f} MB")
+        print(f"  PostGIS: ratio import / ogr2ogr: {seconds / reference:.2f} (goal <= 1)")
+    finally:
+        cluster.stop()
 
 
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="leo-bench-ingest-"))
     try:
         bench_upload(folder)
-        bench_lv_feeder(folder)
+        bench_lv_feeder(folder, float(os.environ.get("LEO_BENCH_LV_MB", "800")))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -94,15 +94,23 @@ def test_repeats_are_one_row_per_feeder_and_instant_however_written():
     assert sum(r["total_consumption_active_import"] for r in again.rows) == pytest.approx(total)
 
 
-def test_the_importer_keeps_one_row_per_feeder_and_instant(scratch_sqlite_url, tmp_path):
+@pytest.fixture(params=["sqlite", "postgis"])
+def scratch_url(request, tmp_path) -> str:
+    """An empty catalogue database of each backend (PostGIS: a new database in the session's cluster)."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("scratch_sqlite_url")
+    return request.getfixturevalue("postgres_cluster").create_database(f"lv_{tmp_path.name[-20:].lower()}")
+
+
+def test_the_importer_keeps_one_row_per_feeder_and_instant(scratch_url, tmp_path):
     content, total = repeated_file()
     path = tmp_path / "lv_feeder_usage_2024-02-12.csv"
     path.write_text(content)
-    done = cli("import-lv-feeder", str(path), "--dataset-id", "lv", "--db", scratch_sqlite_url)
+    done = cli("import-lv-feeder", str(path), "--dataset-id", "lv", "--db", scratch_url)
     assert done.returncode == 0, done.stderr
     assert "Imported 144 half-hourly feeder rows" in done.stdout and "3 carried corrected values" in done.stdout
     assert "Data quality (Project LEO's labels, readings flagged): large_gap 144" in done.stdout
-    engine = make_engine(scratch_sqlite_url)
+    engine = make_engine(scratch_url)
     with engine.connect() as conn:
         record = get_record(conn, "lv")
         stored = conn.execute(text(f'SELECT count(*), sum(total_consumption_active_import) FROM "{record.table_name}"'

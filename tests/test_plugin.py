@@ -103,6 +103,23 @@ def test_no_heavy_imports_at_load():
     assert result.stdout.strip() == "[]"
 
 
+def test_what_initgui_loads_leaves_the_readers_and_the_catalogue_client_for_later():
+    # The modules initGui imports (QGIS's start-up profiler counts them): the file readers (numpy), the catalogue
+    # client, downloads and uploads load when first used.
+    code = (
+        "import sys, qgis.core, qgis.gui\n"
+        "before = set(sys.modules)\n"
+        "import leo_qgis_plugin.plugin, leo_qgis_plugin.gui.browser, leo_qgis_plugin.gui.file_drop\n"
+        "import leo_qgis_plugin.gui.lazy_dock, leo_qgis_plugin.gui.updates, leo_qgis_plugin.processing.provider\n"
+        "later = {'numpy', 'leo_qgis_plugin.core.catalogue', 'leo_qgis_plugin.core.open_files',\n"
+        "         'leo_qgis_plugin.core.datasets', 'leo_qgis_plugin.core.upload', 'leo_qgis_plugin.core.updates'}\n"
+        "print(sorted(later & (set(sys.modules) - before)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 _IMPORT = re.compile(r"^\s*(?:from\s+(\S+)\s+import\b|import\s+([\w.]+))", re.MULTILINE)
 
 

@@ -91,6 +91,18 @@ def database_error(request: Request, exc: Exception) -> JsonAnswer:
     raise exc
 
 
+def app_from_environment(url: str | None = None) -> FastAPI:
+    """The served app over ``url`` (default ``LEO_DATABASE_URL``), with the limits from the environment; what each
+    uvicorn worker calls (``--factory``). Every statement the server runs is bounded in time."""
+    from ..config import default_database_url
+    from ..db import make_engine
+
+    limits = ServerLimits.from_environment()
+    engine = make_engine(url or default_database_url(), statement_timeout_ms=limits.statement_timeout_ms,
+                         pool_size=limits.db_connections)
+    return create_app(engine, limits=limits)
+
+
 def create_app(engine: Engine, staging_root: Path | None = None, upload_limits: UploadLimits | None = None,
                limits: ServerLimits | None = None) -> FastAPI:
     """The catalogue API over a database engine; uploads wait in ``staging_root`` while they are checked."""

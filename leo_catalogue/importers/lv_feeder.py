@@ -77,7 +77,9 @@ def stored_quality(conn: Connection, record: DatasetRecord, text_cells: dict) ->
     table = table_for(record)
     query = select(table.c.dataset_id, table.c.timestamp, *(table.c[c] for c in QUALITY_COLUMNS)).order_by(
         table.c.dataset_id, table.c.timestamp)
-    rows = conn.execution_options(stream_results=True, yield_per=20000).execute(query)
+    # Options on the statement: on the connection they would stay set, and the writes after it in the same
+    # transaction would go through a server-side cursor too (PostgreSQL refuses "DECLARE ... FOR DELETE").
+    rows = conn.execute(query.execution_options(stream_results=True, yield_per=20000))
     return sites_quality(with_text_cells(rows, text_cells, _utc), QUALITY_COLUMNS, step=HALF_HOUR, instant=_utc)
 
 

@@ -8,13 +8,16 @@ import os
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 from qgis.core import QgsFeedback
 
-from .catalogue import OgcApiCatalogue, interval_end
 from .exceptions import LeoError
 from .network import fetch_to_file
+
+if TYPE_CHECKING:  # the catalogue client is not loaded at QGIS start-up (the Processing provider imports this)
+    from .catalogue import OgcApiCatalogue
 
 
 class ExtractFormat(Enum):
@@ -60,6 +63,8 @@ def extract_dataset(catalogue: OgcApiCatalogue, dataset_id: str, destination: Pa
     if any(t is not None and t.tzinfo is None for t in (start, end)):
         raise LeoError("Give the time range in UTC (a datetime with a time zone).")
     if start or end:
+        from .catalogue import interval_end
+
         params["datetime"] = f"{interval_end(start)}/{interval_end(end)}"
     if cql.strip():
         params.update({"filter": cql.strip(), "filter-lang": "cql2-text"})

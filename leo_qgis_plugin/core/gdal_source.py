@@ -15,9 +15,19 @@ class GdalSource:
         self.dataset = dataset
         self.layer = layer
 
-    def batches(self) -> Iterator[dict]:
-        """Column batches as numpy (masked) arrays."""
-        yield from self.layer.GetArrowStreamAsNumPy()
+    def batches(self, columns: list[str] | None = None, where: str | None = None) -> Iterator[dict]:
+        """Column batches as numpy (masked) arrays: every column, or only ``columns`` (no geometry; the others
+        are never read); ``where``: an OGR SQL filter evaluated by GDAL."""
+        if columns is not None:
+            defn = self.layer.GetLayerDefn()
+            names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+            self.layer.SetIgnoredFields([n for n in names if n not in columns] + ["OGR_GEOMETRY", "OGR_STYLE"])
+        self.layer.SetAttributeFilter(where)
+        try:
+            yield from self.layer.GetArrowStreamAsNumPy(["INCLUDE_FID=NO"] if columns is not None else [])
+        finally:
+            self.layer.SetIgnoredFields([])
+            self.layer.SetAttributeFilter(None)
 
 
 def gdal_source(layer: QgsVectorLayer) -> GdalSource | None:

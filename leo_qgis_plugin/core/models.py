@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
+
+
+class AccessLevel(str, Enum):
+    """Who may see a shared dataset (as the catalogue names them)."""
+
+    PUBLIC = "public"          # anyone
+    REGISTERED = "registered"  # anyone signed in
+    RESTRICTED = "restricted"  # your organisation only
 
 
 def _time(value: str | None) -> datetime | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 
 from qgis.core import (
@@ -22,17 +21,10 @@ from .catalogue import OgcApiCatalogue
 from .compat import GeometryType, GeometryValidationEngine
 from .exceptions import LeoError
 from .licences import LICENCES
+from .models import AccessLevel
 
 MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # the catalogue's default limit; it says so itself if it has another
 MAX_REPORTED = 10
-
-
-class AccessLevel(str, Enum):
-    """Who may see a shared dataset (as the catalogue names them)."""
-
-    PUBLIC = "public"          # anyone
-    REGISTERED = "registered"  # anyone signed in
-    RESTRICTED = "restricted"  # your organisation only
 
 
 @dataclass

@@ -14,7 +14,6 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QIcon
 
-from ..core.catalogue import OgcApiCatalogue
 from ..core.compat import BrowserLayerType, DataItemProviderCapability
 from ..core.exceptions import LeoError
 from ..core.resources import LEO_ICON as ICON
@@ -44,6 +43,8 @@ class ConnectionItem(QgsDataCollectionItem):
         self.setIcon(QIcon(ICON))
 
     def createChildren(self):  # noqa: N802 - QGIS API name
+        from ..core.catalogue import OgcApiCatalogue  # loaded when a connection is first opened, not at start-up
+
         catalogue = OgcApiCatalogue(self.connection.url, self.connection.authcfg)
         try:
             results = catalogue.search(limit=MAX_DATASETS, sortby="title")

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from qgis.gui import QgsCustomDropHandler
 
-from ..core.open_files import file_kind
-
 
 class LeoFileDropHandler(QgsCustomDropHandler):
     def __init__(self, open_path) -> None:
@@ -19,6 +17,8 @@ class LeoFileDropHandler(QgsCustomDropHandler):
         return "leo_qgis_files"
 
     def handleFileDrop(self, file: str) -> bool:  # noqa: N802
+        from ..core.open_files import file_kind  # the readers load on the first drop, not at QGIS start-up
+
         if file_kind(Path(file)) is None:
             return False
         self.open_path(file)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from qgis.core import Qgis, QgsApplication, QgsProject
 from qgis.gui import QgsLayerTreeViewIndicator
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 from qgis.PyQt.QtGui import QIcon
 
-from ..core.catalogue import PROPERTY_PREFIX
-from ..core.updates import Update, apply_version, catalogue_layers, fetch_version, find_updates, layer_keys
 from ..tasks.background import BackgroundTask
+
+if TYPE_CHECKING:
+    from ..core.updates import Update
 
 ICON = ":/images/themes/default/mActionRefresh.svg"
 
@@ -27,6 +30,9 @@ class UpdateChecker(QObject):
         self.task = None
 
     def check(self) -> None:
+        # The catalogue client loads on the first check (a project opened), not at QGIS start-up.
+        from ..core.updates import catalogue_layers, find_updates, layer_keys
+
         layers = catalogue_layers()
         if not layers:
             self.checked.emit(0)
@@ -56,6 +62,9 @@ class UpdateChecker(QObject):
                               "mark beside them in the Layers panel.", Qgis.Info)
 
     def refresh(self, update: Update) -> None:
+        from ..core.catalogue import PROPERTY_PREFIX
+        from ..core.updates import apply_version, fetch_version
+
         layer = QgsProject.instance().mapLayer(update.layer_id)
         if layer is None:
             return

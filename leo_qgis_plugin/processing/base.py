@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeatureSink,
@@ -10,9 +12,11 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from ..core.catalogue import OgcApiCatalogue
 from ..core.compat import WkbType
 from ..core.settings import authcfg_for, selected_connection
+
+if TYPE_CHECKING:
+    from ..core.catalogue import OgcApiCatalogue
 
 
 class LeoAlgorithm(QgsProcessingAlgorithm):
@@ -53,6 +57,8 @@ class LeoAlgorithm(QgsProcessingAlgorithm):
     @staticmethod
     def catalogue(url: str, authcfg: str = "") -> OgcApiCatalogue:
         """The catalogue at ``url`` with its stored connection's credentials, unless ``authcfg`` names others."""
+        from ..core.catalogue import OgcApiCatalogue  # the client loads when an algorithm runs
+
         return OgcApiCatalogue(url, authcfg or authcfg_for(url))
 
     def write_table(self, parameters, name: str, context, layer: QgsVectorLayer) -> str:

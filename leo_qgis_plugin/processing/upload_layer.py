@@ -17,7 +17,7 @@ from qgis.core import (
 from ..core.compat import ProcessingFieldParameterDataType, parameter_as_strings
 from ..core.exceptions import LeoError
 from ..core.licences import LICENCES
-from ..core.upload import AccessLevel, UploadDetails, upload_layer
+from ..core.models import AccessLevel
 from .base import LeoAlgorithm
 
 ACCESS_LEVELS = list(AccessLevel)
@@ -95,6 +95,8 @@ class UploadLayerAlgorithm(LeoAlgorithm):
         licence = (self.parameterAsString(parameters, self.OTHER_LICENCE, context).strip()
                    or LICENCES[self.parameterAsEnum(parameters, self.LICENCE, context)])
         keywords = self.parameterAsString(parameters, self.KEYWORDS, context).split(",")
+        from ..core.upload import UploadDetails, upload_layer  # the upload code loads when it runs
+
         details = UploadDetails(
             title=self.parameterAsString(parameters, self.TITLE, context),
             description=self.parameterAsString(parameters, self.DESCRIPTION, context),

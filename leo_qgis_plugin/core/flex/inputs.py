@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
-from qgis.core import QgsExpression, QgsFeatureRequest, QgsFeedback, QgsVectorLayer
-from qgis.PyQt.QtCore import QDateTime, Qt
+from qgis.core import QgsFeatureRequest, QgsFeedback, QgsVectorLayer
 
 from ..compat import FeatureRequestFlag
-from ..layers import to_utc
 from .baseline import BaselineError, Direction, Event
 from .definitions import LoadUnit
-from .quality import CleanSeries, Combine, clean_series
+from .load_columns import read_load_columns, utc_stamp
+from .quality import CleanSeries, Combine, clean_arrays
 
 
 @dataclass(frozen=True)
@@ -46,17 +44,6 @@ def _require(layer: QgsVectorLayer, names: list[str], what: str) -> None:
                             f"its fields are {', '.join(layer.fields().names())}.")
 
 
-def _stamp(value, field: str, feature_id: int, what: str, naive_as_utc: bool) -> datetime:
-    try:
-        stamp = to_utc(value, naive_as_utc)
-    except ValueError as exc:
-        raise BaselineError(f"The {what}, feature {feature_id}, field {field!r}: {exc}. Give UTC times (or choose "
-                            "to read times without a zone as UTC).") from None
-    if stamp is None:
-        raise BaselineError(f"The {what}, feature {feature_id}, field {field!r}: the time is empty.")
-    return stamp
-
-
 def read_load(layer: QgsVectorLayer, fields: LoadFields = LoadFields(), interval: timedelta | None = None,
               feedback: QgsFeedback | None = None, sites: set[str] | None = None) -> dict[str, CleanSeries]:
     """Each site's series in kWh per settlement period (``interval``; default half-hours), keyed by period
@@ -64,53 +51,16 @@ def read_load(layer: QgsVectorLayer, fields: LoadFields = LoadFields(), interval
     power averaged). Only ``sites`` when given (the filter goes to the data source, so other sites' rows are
     never read)."""
     _require(layer, [fields.site, fields.time, fields.value], "load")
-    request = QgsFeatureRequest().setFlags(FeatureRequestFlag.NoGeometry)
-    if sites is not None:
-        if not sites:
-            return {}
-        listed = ", ".join(QgsExpression.quotedValue(s) for s in sorted(sites))
-        request.setFilterExpression(f"{QgsExpression.quotedColumnRef(fields.site)} IN ({listed})")
-    request.setSubsetOfAttributes([fields.site, fields.time, fields.value], layer.fields())
-    site_at, time_at, value_at = (layer.fields().indexOf(n) for n in (fields.site, fields.time, fields.value))
-    stamps = _StampReader(fields)
-    raw: dict[str, list[tuple[datetime, object]]] = defaultdict(list)
-    total = max(layer.featureCount(), 1)
-    for n, feature in enumerate(layer.getFeatures(request)):
-        if feedback is not None and n % 50_000 == 0:
-            if feedback.isCanceled():
-                return {}
-            feedback.setProgress(50.0 * n / total)
-        attributes = feature.attributes()
-        value = attributes[value_at]
-        raw[str(attributes[site_at])].append((stamps.read(attributes[time_at], feature.id()),
-                                              None if value is None or value == "" else value))
+    if sites is not None and not sites:
+        return {}
+    columns = read_load_columns(layer, fields.site, fields.time, fields.value, sites, fields.naive_as_utc, feedback)
+    if columns is None:
+        return {}  # cancelled
     combine = Combine.MEAN if fields.unit is LoadUnit.AVG_KW else Combine.SUM
-    series = {}
-    for site, readings in raw.items():
-        cleaned = clean_series(readings, interval, combine, fields.stamps_mark_end)
-        cleaned.values = {at: fields.unit.to_kwh(v, cleaned.interval) for at, v in cleaned.values.items()}
-        series[site] = cleaned
-    return series
-
-
-class _StampReader:
-    """UTC datetimes from a time field, fast for QGIS date-times: every site repeats the same stamps, so each
-    distinct instant becomes one shared datetime (less time, and far less memory, on a million rows)."""
-
-    def __init__(self, fields: LoadFields) -> None:
-        self.fields = fields
-        self.known: dict[int, datetime] = {}
-
-    def read(self, value, feature_id: int) -> datetime:
-        # QGIS date-times: the clock reading is UTC (see layers.to_utc); text goes the long way.
-        if isinstance(value, QDateTime) and value.isValid() and value.timeSpec() != Qt.TimeSpec.OffsetFromUTC:
-            value.setTimeSpec(Qt.TimeSpec.UTC)
-            millis = value.toMSecsSinceEpoch()
-            stamp = self.known.get(millis)
-            if stamp is None:
-                stamp = self.known[millis] = datetime.fromtimestamp(millis / 1000, timezone.utc)
-            return stamp
-        return _stamp(value, self.fields.time, feature_id, "load", self.fields.naive_as_utc)
+    instants: dict = {}  # every site repeats the same stamps: one datetime each
+    return {site: clean_arrays(columns.stamps[rows], columns.values[rows], columns.text[rows], interval, combine,
+                               fields.stamps_mark_end, instants, fields.unit.to_kwh)
+            for site, rows in columns.by_site()}
 
 
 def read_events(layer: QgsVectorLayer, fields: EventFields = EventFields(), naive_as_utc: bool = False) -> list[Event]:
@@ -127,8 +77,8 @@ def read_events(layer: QgsVectorLayer, fields: EventFields = EventFields(), naiv
         direction = feature[fields.direction] if fields.direction in names else "turn_down"
         events.append(Event(
             str(feature[fields.event_id]), str(feature[fields.site]),
-            _stamp(feature[fields.start], fields.start, feature.id(), "events", naive_as_utc),
-            _stamp(feature[fields.end], fields.end, feature.id(), "events", naive_as_utc),
+            utc_stamp(feature[fields.start], fields.start, feature.id(), "events", naive_as_utc),
+            utc_stamp(feature[fields.end], fields.end, feature.id(), "events", naive_as_utc),
             requested, Direction.parse(direction or "turn_down"),
             str(feature[fields.provider] or "") if fields.provider in names else "",
             str(feature[fields.site]),

@@ -11,17 +11,21 @@ missing only when it has no reading. The periods are then labelled with Project 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 
-from ..formats.quality import ColumnQuality, Label, column_quality, natural_step, reading_labels
+import numpy as np
+
+from ..formats.quality import Z_LIMIT, ColumnQuality, Gap, Label, run_label
 
 Flag = Label  # the flags are Project LEO's labels
 SETTLEMENT_PERIOD = timedelta(minutes=30)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_JUST_BEFORE = timedelta(microseconds=1)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class Combine(str, Enum):
@@ -56,60 +60,146 @@ class CleanSeries:
         return dict(self.quality.flagged)
 
 
-def period_of(stamp: datetime, period: timedelta, stamps_mark_end: bool) -> datetime:
-    """The UTC start of the period a reading falls in (periods aligned on whole multiples of ``period``)."""
-    at = stamp - _JUST_BEFORE if stamps_mark_end else stamp
-    return at - (at - _EPOCH) % period
-
-
 def clean_series(readings: Iterable[tuple[datetime, float | None | str]], interval: timedelta | None = None,
                  combine: Combine = Combine.SUM, stamps_mark_end: bool = False) -> CleanSeries:
     """Bin one site's readings (UTC stamps, any order) into periods of ``interval`` (default: half-hours, or
     the readings' own step when longer) and label them; ``None`` is a missing value, text that is not a
     number a format error."""
-    rows = sorted(readings, key=lambda r: r[0])
-    unique = [row for n, row in enumerate(rows) if n == 0 or row[0] != rows[n - 1][0]]
-    step = natural_step([at for at, _ in unique])
-    period = interval or max(step or SETTLEMENT_PERIOD, SETTLEMENT_PERIOD)
-    series = CleanSeries(period, repeats=len(rows) - len(unique))
-    if not unique:
+    rows = list(readings)
+    stamps = np.round(np.fromiter((at.timestamp() for at, _ in rows), float, len(rows)) * 1e6).astype(np.int64)
+    raws = [raw for _, raw in rows]
+    if set(map(type, raws)) <= {float, int, type(None)}:  # numbers and gaps: the common case, converted at once
+        values, text = np.array(raws, dtype=np.float64), None
+    else:
+        numbers = [number_of(raw) for raw in raws]
+        values = np.array([np.nan if v is None else v for v in numbers], dtype=np.float64)
+        text = np.array([v is None and isinstance(raw, str) and bool(raw.strip()) for v, raw in zip(numbers, raws)],
+                        dtype=bool)
+    known = dict(zip(stamps.tolist(), (at for at, _ in rows)))  # the periods' starts are mostly these stamps
+    return clean_arrays(stamps, values, text, interval, combine, stamps_mark_end, known)
+
+
+def clean_arrays(stamps: np.ndarray, values: np.ndarray, text: np.ndarray | None = None,
+                 interval: timedelta | None = None, combine: Combine = Combine.SUM, stamps_mark_end: bool = False,
+                 instants: dict | None = None,
+                 convert: Callable[[np.ndarray, timedelta], np.ndarray] | None = None) -> CleanSeries:
+    """``clean_series`` on columns: ``stamps`` in microseconds since 1970 (UTC, any order), ``values`` as floats
+    (NaN: missing), ``text``: where a value was text rather than a number. ``instants``: datetimes already made
+    (by microsecond, and whole grids), shared between the sites of one read (every site repeats the same
+    stamps). ``convert``: of the periods' values into the unit kept (e.g. kWh), given the period; labels are
+    raised on the values read."""
+    instants = {} if instants is None else instants
+    text = np.zeros(len(stamps), dtype=bool) if text is None else text
+    order = np.argsort(stamps, kind="stable")  # stable: of readings repeating a stamp the first stays first
+    stamps, values, text = stamps[order], values[order], text[order]
+    first = np.ones(len(stamps), dtype=bool)
+    first[1:] = stamps[1:] != stamps[:-1]
+    stamps, values, text = stamps[first], values[first], text[first]
+    step_us = _natural_step(stamps)
+    default_us = SETTLEMENT_PERIOD // _MICROSECOND
+    period_us = interval // _MICROSECOND if interval else max(step_us or default_us, default_us)
+    series = CleanSeries(timedelta(microseconds=period_us), repeats=len(first) - int(first.sum()))
+    if not len(stamps):
         return series
-    numbers: dict[datetime, list[float]] = {}
-    text: set[datetime] = set()
-    off_grid = 0
-    for at, raw in unique:
-        start = period_of(at, period, stamps_mark_end)
-        off_grid += at != (start + period if stamps_mark_end else start)
-        value = _number(raw)
-        if value is not None:
-            numbers.setdefault(start, []).append(value)
-        elif isinstance(raw, str) and raw.strip():
-            text.add(start)
-    starts = _periods(min(numbers.keys() | text), max(numbers.keys() | text), period)
-    for start, readings_in in numbers.items():
-        series.values[start] = sum(readings_in) if combine is Combine.SUM else sum(readings_in) / len(readings_in)
-    cells = [series.values.get(s, "text" if s in text else None) for s in starts]
-    series.quality = column_quality(starts, cells, [0] * len(starts), period)
-    for position, label in reading_labels(cells).items():
-        series.flag(starts[position], label)
-    if step is not None and step < period:
-        series.notes.append(f"Readings every {_duration(step)} were put into {_duration(period)} periods "
+    starts = (stamps - 1 if stamps_mark_end else stamps) // period_us * period_us
+    off_grid = int(np.count_nonzero(stamps != (starts + period_us if stamps_mark_end else starts)))
+    present = ~np.isnan(values)
+    used = present | text
+    first_us, last_us = (starts[used].min(), starts[used].max()) if used.any() else (starts[0], starts[-1])
+    slots = (starts - first_us) // period_us
+    size = int((last_us - first_us) // period_us) + 1
+    counts = np.bincount(slots[present], minlength=size)
+    sums = np.bincount(slots[present], weights=values[present], minlength=size)
+    cells = sums if combine is Combine.SUM else np.divide(sums, counts, out=np.zeros(size), where=counts > 0)
+    has_number = counts > 0
+    has_text = np.zeros(size, dtype=bool)
+    has_text[slots[text]] = True
+    has_text &= ~has_number  # a period with a number is not an error
+    grid = _grid(int(first_us), period_us, size, instants)
+    series.quality, flagged = _column_labels(grid, cells, has_number, has_text)
+    kept = cells[has_number] if convert is None else convert(cells[has_number], series.interval)
+    series.values = dict(zip(itertools.compress(grid, has_number), kept.tolist()))
+    for position, label in flagged:
+        series.flag(grid[position], label)
+    step = None if step_us is None else timedelta(microseconds=int(step_us))
+    if step is not None and step < series.interval:
+        series.notes.append(f"Readings every {_duration(step)} were put into {_duration(series.interval)} periods "
                             f"({'energy summed' if combine is Combine.SUM else 'power averaged'}).")
     elif off_grid:
-        series.notes.append(f"{off_grid} reading(s) stamped off the {_duration(period)} grid (e.g. "
-                            f"{next(at for at, _ in unique if at != period_of(at, period, False)):%H:%M:%S}) were put "
-                            "into the period they fall in.")
+        example = _instants(stamps[stamps % period_us != 0][:1], instants)[0]
+        series.notes.append(f"{off_grid} reading(s) stamped off the {_duration(series.interval)} grid (e.g. "
+                            f"{example:%H:%M:%S}) were put into the period they fall in.")
     if series.repeats:
         series.notes.append(f"{series.repeats} reading(s) repeated a time stamp: the first of each was used.")
     return series
 
 
-def _periods(first: datetime, last: datetime, period: timedelta) -> list[datetime]:
-    out, at = [], first
-    while at <= last:
+def _natural_step(stamps: np.ndarray) -> int | None:
+    """The most common positive difference between neighbouring (sorted) stamps, the first seen on a tie
+    (as ``formats.quality.natural_step``)."""
+    steps = np.diff(stamps)
+    steps = steps[steps > 0]
+    if not len(steps):
+        return None
+    distinct, first_seen, counts = np.unique(steps, return_index=True, return_counts=True)
+    best = np.flatnonzero(counts == counts.max())
+    return int(distinct[best[np.argmin(first_seen[best])]])
+
+
+def _grid(first_us: int, period_us: int, size: int, known: dict) -> list[datetime]:
+    """The starts of ``size`` periods from ``first_us``; sites read together mostly share one grid, made once."""
+    key = (first_us, period_us, size)
+    if key not in known:
+        known[key] = _instants(first_us + period_us * np.arange(size, dtype=np.int64), known)
+    return known[key]
+
+
+def _instants(micros: np.ndarray, known: dict) -> list[datetime]:
+    out = []
+    for us in micros.tolist():
+        at = known.get(us)
+        if at is None:
+            at = known[us] = _EPOCH + timedelta(microseconds=us)
         out.append(at)
-        at += period
     return out
+
+
+def _column_labels(grid: list[datetime], cells: np.ndarray, has_number: np.ndarray, has_text: np.ndarray) -> \
+        tuple[ColumnQuality, list[tuple[int, Flag]]]:
+    """Project LEO's labels of a complete regular series of periods, in bulk (the same rules as
+    ``formats.quality.column_quality`` and ``reading_labels``, which go reading by reading): runs of missing
+    periods by length, text as a format error, outliers by z-score among the numbers."""
+    quality = ColumnQuality(readings=len(grid))
+    flagged: list[tuple[int, Flag]] = []
+    missing = ~(has_number | has_text)
+    edges = np.diff(np.concatenate(([0], missing.view(np.int8), [0])))
+    for start, stop in zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()):
+        label = run_label(stop - start)
+        quality.flagged[label] += stop - start
+        quality.runs[label] += 1
+        quality.first_gap = quality.first_gap or Gap(grid[start], stop - start)
+        quality.last_gap = Gap(grid[start], stop - start)
+        flagged.extend((i, label) for i in range(start, stop))
+    for label, positions in ((Flag.FMT_ERR, np.flatnonzero(has_text)),
+                             (Flag.OUTLIER, _outliers(cells, has_number))):
+        quality.flagged[label] += len(positions)
+        quality.runs[label] += int(np.count_nonzero(np.diff(positions) != 1)) + 1 if len(positions) else 0
+        flagged.extend((i, label) for i in positions.tolist())
+    return quality, flagged
+
+
+def _outliers(cells: np.ndarray, has_number: np.ndarray) -> np.ndarray:
+    """Positions of numbers whose z-score exceeds 5 (mean and spread summed exactly, as ``formats.quality``)."""
+    positions = np.flatnonzero(has_number)
+    if len(positions) < 2:
+        return positions[:0]
+    numbers = cells[positions]
+    mean = math.fsum(numbers.tolist()) / len(numbers)
+    deviations = numbers - mean
+    spread = math.sqrt(math.fsum((deviations * deviations).tolist()) / len(numbers))
+    if spread == 0:
+        return positions[:0]
+    return positions[np.abs(deviations) / spread > Z_LIMIT]
 
 
 def _duration(span: timedelta) -> str:
@@ -119,7 +209,8 @@ def _duration(span: timedelta) -> str:
     return f"{seconds / 60:g} minutes" if seconds < 3600 else f"{seconds / 3600:g} hours"
 
 
-def _number(raw: float | None | str) -> float | None:
+def number_of(raw: float | None | str) -> float | None:
+    """A reading as a float; None when empty, NaN or text that is not a number."""
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
