@@ -77,7 +77,7 @@ def ensure_ready(engine: Engine, record: DatasetRecord) -> Path:
         if target.exists():  # another request built it meanwhile
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}")
+        partial = target.with_name(f".{os.getpid()}-{threading.get_ident()}-{target.name}")  # GDAL wants .gpkg
         try:
             _build(engine, record, partial)
             partial.replace(target)
