@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qgis.core import QgsFeedback
 
-from .exceptions import NetworkError
+from .exceptions import LeoError, NetworkError
 from .network import stream_get
 
 ATTEMPTS = 4  # a connection cut short is resumed this many times in one call while each attempt brings bytes
@@ -98,7 +98,7 @@ def fetch_resumable(url: str, target: Path, authcfg: str = "", feedback: QgsFeed
     for _attempt in range(ATTEMPTS):
         offset = part.size()
         if not offset:
-            part.remove()
+            part.tag_path.unlink(missing_ok=True)  # a part without its tag cannot be resumed: it is written anew
         headers = {"Range": f"bytes={offset}-", "If-Range": part.etag} if offset else {}
         attempt = _Attempt(part, offset)
         try:
@@ -119,7 +119,7 @@ def fetch_resumable(url: str, target: Path, authcfg: str = "", feedback: QgsFeed
         except OSError as exc:
             attempt.close()
             part.remove()
-            raise NetworkError(f"Could not write {part.path.name} ({exc.strerror or exc}).") from None
+            raise LeoError(f"Could not save {target.name} in the cache ({exc.strerror or exc}).") from None
         attempt.close()
         size = part.path.stat().st_size if part.path.exists() else 0
         if attempt.expected is not None and size != attempt.expected:
