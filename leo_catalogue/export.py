@@ -23,6 +23,7 @@ from osgeo import ogr, osr
 
 from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
 
+from .features import features_json
 from .records import DatasetRecord
 from .types import json_bytes, to_json_value
 
@@ -215,17 +216,12 @@ def zip_folder(folder: Path, target: Path) -> None:
 
 
 def geojson_chunks(record: DatasetRecord, rows: Iterable[Row]) -> Iterator[bytes]:
-    """A GeoJSON FeatureCollection, written feature by feature."""
-    import shapely
-
+    """A GeoJSON FeatureCollection, written a batch of features at a time."""
     yield json_bytes({"type": "FeatureCollection", "name": record.id, "license": record.licence,
                       "attribution": record.attribution})[:-1] + b',"features":['
     first = True
-    for row in rows:
-        geometry = shapely.geometry.mapping(shapely.from_wkb(bytes(row[1]))) if row[1] is not None else None
-        feature = {"type": "Feature", "id": row[0], "geometry": geometry,
-                   "properties": {f.name: to_json_value(v) for f, v in zip(record.fields, row[2:])}}
-        yield (b"" if first else b",") + json_bytes(feature)
+    for batch in _batches(rows, 2000):
+        yield (b"" if first else b",") + b",".join(features_json(record, batch))
         first = False
     yield b"]}"
 
