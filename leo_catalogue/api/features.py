@@ -94,7 +94,7 @@ def items(
         "numberMatched": matched,
         "numberReturned": len(features),
         "timeStamp": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
-        "links": page_links(request, path, query.limit, query.offset, matched, len(features), grow=not html)
+        "links": page_links(request, path, query.limit, query.offset, matched, len(features), grow=True)
         + [link(url(request, f"/collections/{collection_id}"), "collection")],
     }
     # The features are already JSON: spliced in, never parsed and written again.
