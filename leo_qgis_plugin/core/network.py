@@ -15,6 +15,7 @@ from qgis.PyQt.QtNetwork import QHttpMultiPart, QHttpPart, QNetworkReply, QNetwo
 
 from .exceptions import NetworkError
 
+READ_BUFFER = 4 * 1024 * 1024
 _HINTS = {
     401: "the catalogue needs you to sign in: choose an authentication configuration for this connection",
     403: "your account has no access to this: ask the catalogue's owner for access",
@@ -71,6 +72,9 @@ def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str,
     if feedback is not None and feedback.isCanceled():
         raise NetworkError(f"Cancelled: {url}")
     reply = send(QgsNetworkAccessManager.instance(), request)
+    # Qt would otherwise hold the whole answer in memory and hand it over in a few huge pieces: with a bounded
+    # buffer the network waits for the disk, memory stays small and writing overlaps receiving.
+    reply.setReadBufferSize(READ_BUFFER)
     loop = QEventLoop()
     write_errors: list[Exception] = []
     body_start: list[bytes] = []  # kept from an error answer, for the server's own message
@@ -86,7 +90,7 @@ def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str,
             if on_head is not None and not head_seen:
                 head_seen.append(True)
                 on_head(status, header)
-            chunk = bytes(reply.readAll())
+            chunk = reply.read(reply.bytesAvailable()) or b""  # bytes at once (readAll's QByteArray is one more copy)
             if status >= 400:
                 body_start.append(chunk[:4096])
             else:
