@@ -29,6 +29,7 @@ bench: setup demo          ## benchmarks: print figures and ratios
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_constraints.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_export.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_catalogue.py
+	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_oapif.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_flex.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_aggregate.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_temporal.py

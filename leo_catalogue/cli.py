@@ -42,6 +42,7 @@ def cmd_load_demo(args) -> int:
             print("The catalogue database was brought up to date.")
         if state == "current" and demo_present(engine):
             print("The demo catalogue is already there.")
+            _prepare_downloads(engine)
             return 0
         if state == "outdated":
             old = _set_aside(engine)
@@ -50,6 +51,7 @@ def cmd_load_demo(args) -> int:
     started = time.perf_counter()
     load_demo(engine, log=print)
     print(f"Demo catalogue loaded in {time.perf_counter() - started:.1f} s.")
+    _prepare_downloads(engine)
     return 0
 
 
@@ -93,6 +95,7 @@ def cmd_import_headroom(args) -> int:
     init_catalogue(engine)
     report = import_headroom(engine, args.source, args.dataset_id)
     print(report.summary())
+    _prepare_downloads(engine)
     return 0
 
 
@@ -108,7 +111,18 @@ def cmd_import_lv_feeder(args) -> int:
     report = import_lv_feeder(engine, Path(args.source), args.dataset_id, Path(args.lookup) if args.lookup else None)
     print(report.summary())
     print(f"Imported in {time.perf_counter() - started:.1f} s.")
+    _prepare_downloads(engine)
     return 0
+
+
+def _prepare_downloads(engine) -> None:
+    """The ready-made GeoPackage of every dataset that lacks one for its current version."""
+    from .ready_files import prepare_all
+
+    started = time.perf_counter()
+    built = prepare_all(engine)
+    if built:
+        print(f"{built} ready-made GeoPackage(s) built in {time.perf_counter() - started:.1f} s.")
 
 
 def cmd_revoke_token(args) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import orjson
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.engine import Connection
 
@@ -18,7 +21,7 @@ from .records import DatasetRecord
 from .schema import GEOMETRY_COLUMN, ID_COLUMN
 from .spatial import bbox_filter
 from .store import table_for
-from .types import to_json_value
+from .types import json_bytes, to_json_value
 
 
 @dataclass
@@ -114,6 +117,29 @@ def row_to_feature(record: DatasetRecord, row) -> dict:
         "geometry": geometry,
         "properties": {f.name: to_json_value(m[f.name]) for f in record.fields},
     }
+
+
+def features_json(record: DatasetRecord, rows: Sequence) -> list[bytes]:
+    """Result rows (id, wkb, *fields) as GeoJSON features, each as JSON bytes, in bulk: geometries written by GEOS
+    for the whole batch, the rest by orjson. The same JSON as ``row_to_feature`` through ``json_bytes``: times as
+    ISO 8601 with Z, NaN and infinities as null."""
+    import shapely
+
+    geoms = shapely.from_wkb([bytes(row[1]) if row[1] is not None else None for row in rows])
+    geoms[shapely.is_empty(geoms)] = None  # GeoJSON has no empty point; an empty geometry is no geometry
+    geometries = shapely.to_geojson(geoms)
+    names = [f.name for f in record.fields]
+    encoded = []
+    for row, geometry in zip(rows, geometries.tolist()):
+        feature = {"type": "Feature", "id": row[0],
+                   "geometry": orjson.Fragment(geometry) if geometry is not None else None,
+                   "properties": dict(zip(names, row[2:]))}
+        try:
+            encoded.append(orjson.dumps(feature, option=orjson.OPT_UTC_Z))
+        except TypeError:  # a value orjson does not take (text with lone surrogates): the general encoder
+            feature["geometry"] = json.loads(geometry) if geometry is not None else None
+            encoded.append(json_bytes(feature))
+    return encoded
 
 
 def sortable_fields(record: DatasetRecord) -> set[str]:

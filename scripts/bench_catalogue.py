@@ -2,8 +2,9 @@
 
 1. Searches through the plugin's client (QGIS network stack), p50/p95.
 2. Adding ssen-headroom live.
-3. Adding the ~1M-row substation-load-hh as a downloaded GeoPackage, the first time and from the cache,
-   against reading the same dataset through QGIS's plain OAPIF provider.
+3. Adding the ~1M-row substation-load-hh as a downloaded GeoPackage (the server's ready-made file), the first
+   time and from the cache; reference: curl fetching the same file in the same run. (QGIS's plain OAPIF provider
+   reading the layer: scripts/bench_oapif.py.)
 4. The longest stall of the UI event loop while that download (about 140 MB) runs in a QgsTask,
    against the same timer ticking with nothing running.
 """
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qgis.core import QgsApplication, QgsFeatureRequest, QgsProject  # noqa: E402
+from qgis.core import QgsApplication, QgsProject  # noqa: E402
 from qgis.PyQt.QtCore import QTimer  # noqa: E402
 
 app = QgsApplication([], False)
@@ -51,7 +53,12 @@ def main() -> None:
         layer = api.add_dataset(catalogue, "ssen-headroom", mode="live")
         print(f"add ssen-headroom live: {(time.perf_counter() - start) * 1000:.0f} ms (goal < 1 s)")
         record = catalogue.get("substation-load-hh")
-        cached_path(catalogue, record.id, record.version).unlink(missing_ok=True)
+        url = f"{server.url}collections/substation-load-hh/download?f=gpkg"
+        target = cached_path(catalogue, record.id, record.version)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        warm = curl(url, target.with_suffix(".curl"))  # the server's ready-made file: built now if `make demo` did not
+        fetched = curl(url, target.with_suffix(".curl"))  # into the same folder (the same disk) as the plugin's cache
+        target.unlink(missing_ok=True)
         start = time.perf_counter()
         layer = api.add_dataset(catalogue, "substation-load-hh", mode="download")
         first = time.perf_counter() - start
@@ -59,18 +66,25 @@ def main() -> None:
         layer = api.add_dataset(catalogue, "substation-load-hh", mode="download")
         again = time.perf_counter() - start
         count = layer.featureCount()
-        start = time.perf_counter()
-        live = catalogue.layer("substation-load-hh")
-        read = sum(1 for _ in live.getFeatures(QgsFeatureRequest().setNoAttributes()))
-        plain = time.perf_counter() - start
-        print(f"add substation-load-hh ({count:,} rows) as a GeoPackage: first time {first:.1f} s (goal < 15 s), "
-              f"from the cache {again * 1000:.0f} ms (goal < 1 s); reading it through QGIS's plain OAPIF provider: "
-              f"{plain:.1f} s for {read:,} features; plain / first download = {plain / first:.1f}x")
-        del layer, live
+        size = cached_path(catalogue, record.id, record.version).stat().st_size / 1e6
+        print(f"add substation-load-hh ({count:,} rows, {size:.0f} MB GeoPackage): first time {first:.2f} s "
+              f"(goal < 2 s: {'met' if first < 2 else 'NOT met'}), from the cache {again * 1000:.0f} ms (goal < 300 ms: "
+              f"{'met' if again < 0.3 else 'NOT met'}); reference: curl fetching the same file {fetched:.2f} s "
+              f"(first / curl = {first / fetched:.1f}x; the server's first request for it took {warm:.1f} s)")
+        del layer
         stall_while_downloading(catalogue, record)
     finally:
         QgsProject.instance().removeAllMapLayers()
         server.stop()
+
+
+def curl(url: str, target: Path) -> float:
+    """Seconds for curl to fetch ``url`` into the file ``target`` (removed afterwards)."""
+    start = time.perf_counter()
+    subprocess.run(["curl", "-sSf", "-o", str(target), url], check=True)
+    seconds = time.perf_counter() - start
+    target.unlink()
+    return seconds
 
 
 def longest_stall_ms(until, tick_ms: int = 10, seconds: float | None = None) -> float:

@@ -82,25 +82,33 @@ def postgres_url(postgres_cluster):
 
 
 @pytest.fixture(scope="session")
-def demo_postgres_url(postgres_url) -> str:
+def postgis_ready_dir(tmp_path_factory) -> Path:
+    """Where the PostGIS demo's ready-made GeoPackages go (removed with the run's temporary files)."""
+    return tmp_path_factory.mktemp("ready-postgis")
+
+
+@pytest.fixture(scope="session")
+def demo_postgres_url(postgres_url, postgis_ready_dir) -> str:
     """The demo catalogue in PostGIS, built through the command line a user would type."""
     result = subprocess.run([sys.executable, "-m", "leo_catalogue", "load-demo"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=600, env={**os.environ, "LEO_DATABASE_URL": postgres_url})
+                            text=True, timeout=600, env={**os.environ, "LEO_DATABASE_URL": postgres_url,
+                                                         "LEO_READY_DIR": str(postgis_ready_dir)})
     assert result.returncode == 0, result.stderr
     assert "Demo catalogue loaded" in result.stdout
     return postgres_url
 
 
 @pytest.fixture(scope="session")
-def sqlite_server(demo_sqlite_path):
-    server = CatalogueServer(f"sqlite:///{demo_sqlite_path}").start()
+def sqlite_server(demo_sqlite_path, tmp_path_factory):
+    ready = {"LEO_READY_DIR": str(tmp_path_factory.mktemp("ready-sqlite"))}  # ready-made files: gone after the run
+    server = CatalogueServer(f"sqlite:///{demo_sqlite_path}", env=ready).start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def postgis_server(demo_postgres_url):
-    server = CatalogueServer(demo_postgres_url).start()
+def postgis_server(demo_postgres_url, postgis_ready_dir):
+    server = CatalogueServer(demo_postgres_url, env={"LEO_READY_DIR": str(postgis_ready_dir)}).start()
     yield server
     server.stop()
 

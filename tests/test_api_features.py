@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
@@ -32,6 +32,19 @@ def test_paging_walks_every_feature_once_with_next_links(http):
         seen += [f["id"] for f in page["features"]]
         url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
     assert len(seen) == len(set(seen)) == 68
+
+
+def test_next_links_of_full_pages_grow_tenfold_to_the_maximum_and_miss_nothing(http):
+    """A client that follows next links (GDAL 3.6 starts at 10 a page) reads a big layer in few requests."""
+    asked, seen, url = [], 0, f"{LOAD}?limit=10&datetime=2025-06-01/2025-06-30"
+    while url:
+        page = http.json(url)
+        asked.append(int(parse_qs(urlparse(url).query).get("limit", ["10"])[0]))
+        assert page["numberReturned"] <= asked[-1]
+        seen += page["numberReturned"]
+        url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
+    assert seen == page["numberMatched"] == 30 * 48 * PRIMARIES
+    assert asked[:5] == [10, 100, 1000, 10_000, 10_000]
 
 
 def test_large_limits_are_clamped_to_the_maximum(http):

@@ -23,7 +23,8 @@ from ..accounts import Principal
 from ..db import restart_clock
 from ..errors import ApiError, bad_parameter, not_found
 from ..export import csv_chunks, geojson_chunks, metadata_text, write_ogr, zip_folder
-from ..features import build_select
+from ..features import FeatureQuery, build_select
+from ..ready_files import ensure_ready, fingerprint
 from ..records import DatasetRecord
 from ..store import list_versions, version_record
 from .auth import principal
@@ -31,6 +32,7 @@ from .documents import DOWNLOAD_FORMATS
 from .features import dataset_record, feature_query
 from .negotiation import url
 from .state import connection
+from .static_file import file_answer
 
 router = APIRouter()
 BATCH = 2000
@@ -133,11 +135,20 @@ def download(
     if f not in DOWNLOAD_FORMATS:
         raise bad_parameter("f", f"download format {f[:20]!r} is not offered; use one of: {', '.join(DOWNLOAD_FORMATS)}.")
     with connection(request) as conn:
+        current = dataset_record(conn, collection_id, who)
         record = _version_record(conn, collection_id, who, version)
-        feature_query(request, record, with_paging=False, extra=frozenset({"version"}))  # 400s before anything
-    request.app.state.downloads.take(request, who)
+        query = feature_query(request, record, with_paging=False, extra=frozenset({"version"}))  # 400s before anything
     media = DOWNLOAD_FORMATS[f][0]
     name = record.id if version is None else f"{record.id}-v{record.version}"
+    if f == "gpkg" and record.version == current.version and query == FeatureQuery(limit=None):
+        # The whole current version: its ready-made file, with ETag and ranges (made first if missing or stale).
+        try:
+            path = ensure_ready(request.app.state.engine, record)
+        except OSError as exc:
+            raise ApiError(503, f"The GeoPackage of {record.id!r} could not be prepared ({exc.strerror or exc}); "
+                                "try again later or tell the catalogue's owner.", code="Unavailable") from None
+        return file_answer(request, path, media, f"{name}.gpkg", f'"{fingerprint(record)}"')
+    request.app.state.downloads.take(request, who)
     rows = _Rows(request, collection_id, who, version)
     request.scope.setdefault("leo.release", []).append(rows.close)  # also when the stream is never read (HEAD)
     if f in ("geojson", "csv"):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..accounts import Principal
 from ..errors import bad_parameter, not_found
-from ..features import FeatureQuery, build_select, row_to_feature, sortable_fields
+from ..features import FeatureQuery, build_select, features_json, row_to_feature, sortable_fields
 from ..params import parse_bbox, parse_datetime, parse_limit, parse_offset, parse_sortby
 from ..records import DatasetRecord
 from ..schema import GEOMETRY_COLUMN, ID_COLUMN
@@ -22,6 +22,7 @@ from .paging import page_links
 from .state import connection, known_params, readable_record
 
 router = APIRouter()
+BATCH = 1000  # rows read and encoded at a time
 
 QUERY_PARAMS = {"f", "bbox", "bbox-crs", "datetime", "filter", "filter-lang", "filter-crs", "sortby", "limit",
                 "offset", "crs"}
@@ -93,7 +94,7 @@ def items(
         "numberMatched": matched,
         "numberReturned": len(features),
         "timeStamp": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
-        "links": page_links(request, path, query.limit, query.offset, matched, len(features))
+        "links": page_links(request, path, query.limit, query.offset, matched, len(features), grow=True)
         + [link(url(request, f"/collections/{collection_id}"), "collection")],
     }
     # The features are already JSON: spliced in, never parsed and written again.
@@ -102,15 +103,16 @@ def items(
 
 
 def _page(conn, record: DatasetRecord, page, budget: int) -> list[bytes]:
-    """The page's features as JSON, read in batches, stopping once they reach ``budget`` bytes (the next link then
-    starts after the last one sent): a page of huge polygons cannot take the server's memory."""
+    """The page's features as JSON, read and encoded in batches, stopping once they reach ``budget`` bytes (the
+    next link then starts after the last one sent): a page of huge polygons cannot take the server's memory."""
     features, size = [], 0
-    with conn.execution_options(stream_results=True, yield_per=500).execute(page) as result:
-        for row in result:
-            features.append(dumps(row_to_feature(record, row)))
-            size += len(features[-1])
-            if size >= budget:
-                break
+    with conn.execution_options(stream_results=True, yield_per=BATCH).execute(page) as result:
+        while batch := result.fetchmany(BATCH):
+            for feature in features_json(record, batch):
+                features.append(feature)
+                size += len(feature)
+                if size >= budget:
+                    return features
     return features
 
 

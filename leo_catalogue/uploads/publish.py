@@ -15,6 +15,7 @@ from leo_qgis_plugin.core.formats.fields import FieldType
 
 from ..accounts import Principal, Role
 from ..audit import AuditAction, record_action
+from ..ready_files import ensure_ready
 from ..records import AccessLevel, DatasetKind, DatasetRecord, Provenance
 from ..store import get_record, list_versions, put_dataset
 from .limits import UploadError, UploadLimits
@@ -163,6 +164,8 @@ def publish(engine: Engine, who: Principal, upload: Path, filename: str, meta: U
         layer.notes = record.notes
         put_dataset(engine, record, layer.batches(meta.repair), keep_previous=True, user=who.user,
                     organisation=who.organisation, also=audit, timeout_ms=timeout_ms)
+        with engine.connect() as conn:  # the version's GeoPackage, ready before anyone asks for it
+            ensure_ready(engine, get_record(conn, record.id))
         return record
 
 

@@ -15,7 +15,7 @@ from .catalogue import PROPERTY_PREFIX, OgcApiCatalogue, describe_layer
 from .default_styles import apply_default_style
 from .exceptions import LeoError, NetworkError
 from .models import CatalogueRecord
-from .network import fetch_to_file
+from .resumable import fetch_resumable
 from .temporal.properties import configure_temporal
 
 # Above this many features a dataset is downloaded rather than read live page by page.
@@ -74,19 +74,18 @@ def save_atomically(target: Path, write: Callable[[Path], object]) -> Path:
 
 
 def download(catalogue: OgcApiCatalogue, record: CatalogueRecord, feedback: QgsFeedback | None = None) -> Path:
-    """The dataset's GeoPackage in the cache, streamed to disk if it is not there yet."""
+    """The dataset's GeoPackage in the cache, streamed to disk if it is not there yet (an interrupted download
+    resumes where it stopped, see resumable.py)."""
     target = cached_path(catalogue, record.id, record.version)
     if target.exists():
         return target
     url = f"{catalogue.url}collections/{record.id}/download?f=gpkg"
-
-    def write(partial: Path) -> None:
-        fetch_to_file(url, partial, catalogue.authcfg, feedback, accept="application/geopackage+sqlite3")
-        with partial.open("rb") as head:
-            if head.read(16) != b"SQLite format 3\x00":
-                raise NetworkError(f"The download of {record.id!r} is not a GeoPackage.")
-
-    return save_atomically(target, write)
+    fetch_resumable(url, target, catalogue.authcfg, feedback, accept="application/geopackage+sqlite3")
+    with target.open("rb") as head:
+        if head.read(16) != b"SQLite format 3\x00":
+            target.unlink(missing_ok=True)
+            raise NetworkError(f"The download of {record.id!r} is not a GeoPackage.")
+    return target
 
 
 def cached_layer(catalogue: OgcApiCatalogue, dataset_id: str) -> QgsVectorLayer | None:

@@ -15,6 +15,7 @@ from qgis.PyQt.QtNetwork import QHttpMultiPart, QHttpPart, QNetworkReply, QNetwo
 
 from .exceptions import NetworkError
 
+READ_BUFFER = 4 * 1024 * 1024
 _HINTS = {
     401: "the catalogue needs you to sign in: choose an authentication configuration for this connection",
     403: "your account has no access to this: ask the catalogue's owner for access",
@@ -25,7 +26,7 @@ _HINTS = {
 def fetch(url: str, authcfg: str = "", feedback: QgsFeedback | None = None, accept: str = "application/json") -> bytes:
     """The body of a GET, or NetworkError with a message naming what went wrong."""
     chunks: list[bytes] = []
-    _get(url, authcfg, feedback, accept, chunks.append)
+    stream_get(url, authcfg, feedback, accept, chunks.append)
     return b"".join(chunks)
 
 
@@ -34,24 +35,34 @@ def fetch_to_file(url: str, target: Path, authcfg: str = "", feedback: QgsFeedba
     """Stream a GET to ``target`` chunk by chunk (memory stays small, whatever the size), reporting
     progress; NetworkError as ``fetch``. The caller owns ``target``, complete or not."""
     with target.open("wb") as out:
-        _get(url, authcfg, feedback, accept, out.write)
+        stream_get(url, authcfg, feedback, accept, out.write)
     return target
 
 
-def _get(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str, write: Callable[[bytes], object]) -> None:
-    """A GET through QGIS's network manager, each chunk handed to ``write`` as it arrives."""
-    _transfer(url, authcfg, feedback, accept, write, lambda manager, request: manager.get(request))
+def stream_get(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str, write: Callable[[bytes], object],
+         headers: dict[str, str] | None = None, on_head: Callable[[int, Callable[[str], str]], object] | None = None,
+         done_before: int = 0) -> None:
+    """A GET through QGIS's network manager, each chunk handed to ``write`` as it arrives (see ``_transfer``)."""
+    _transfer(url, authcfg, feedback, accept, write, lambda manager, request: manager.get(request),
+              headers=headers, on_head=on_head, done_before=done_before)
 
 
 def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str, write: Callable[[bytes], object],
-              send: Callable[[QgsNetworkAccessManager, QNetworkRequest], QNetworkReply], uploading: bool = False) -> None:
+              send: Callable[[QgsNetworkAccessManager, QNetworkRequest], QNetworkReply], uploading: bool = False,
+              headers: dict[str, str] | None = None, on_head: Callable[[int, Callable[[str], str]], object] | None = None,
+              done_before: int = 0) -> None:
     """One request through QGIS's network manager (``send`` issues it), each chunk of the answer handed to
-    ``write``; progress is the upload's when ``uploading``, else the download's.
+    ``write``; progress is the upload's when ``uploading``, else the download's (by bytes, counting
+    ``done_before`` bytes already on disk). ``headers`` are added to the request; ``on_head(status, header)`` is
+    called once, before the first chunk, with the status and a function giving a response header's value; an
+    OSError or NetworkError it raises stops the transfer and is raised here.
 
     Our own event loop, not QgsBlockingNetworkRequest: in QGIS 3.22 a blocking request cancelled mid-flight
     can wait forever, holding a worker thread; here cancelling aborts the reply, which ends the loop."""
     request = QNetworkRequest(QUrl(url))
     request.setRawHeader(b"Accept", accept.encode())
+    for name, value in (headers or {}).items():
+        request.setRawHeader(name.encode(), value.encode())
     # Follow redirects but never from https to http (Qt 6 has only this attribute, Qt 5.9+ both).
     request.setAttribute(QNetworkRequest.Attribute.RedirectPolicyAttribute,
                          QNetworkRequest.RedirectPolicy.NoLessSafeRedirectPolicy)
@@ -61,26 +72,36 @@ def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str,
     if feedback is not None and feedback.isCanceled():
         raise NetworkError(f"Cancelled: {url}")
     reply = send(QgsNetworkAccessManager.instance(), request)
+    # Qt would otherwise hold the whole answer in memory and hand it over in a few huge pieces: with a bounded
+    # buffer the network waits for the disk, memory stays small and writing overlaps receiving.
+    reply.setReadBufferSize(READ_BUFFER)
     loop = QEventLoop()
-    write_errors: list[OSError] = []
+    write_errors: list[Exception] = []
     body_start: list[bytes] = []  # kept from an error answer, for the server's own message
+    head_seen: list[bool] = []
+
+    def header(name: str) -> str:
+        return bytes(reply.rawHeader(name.encode())).decode("latin-1")
 
     def write_chunk() -> None:
         # An exception must not escape a Qt slot (PyQt aborts the process): keep it, stop the transfer.
         try:
-            chunk = bytes(reply.readAll())
             status = reply.attribute(QNetworkRequest.Attribute.HttpStatusCodeAttribute) or 0
+            if on_head is not None and not head_seen:
+                head_seen.append(True)
+                on_head(status, header)
+            chunk = reply.read(reply.bytesAvailable()) or b""  # bytes at once (readAll's QByteArray is one more copy)
             if status >= 400:
                 body_start.append(chunk[:4096])
             else:
                 write(chunk)
-        except OSError as exc:
+        except (OSError, NetworkError) as exc:
             write_errors.append(exc)
             reply.abort()
 
     def progress(done: int, total: int) -> None:
         if total > 0:
-            feedback.setProgress(100.0 * done / total)
+            feedback.setProgress(100.0 * (done_before + done) / (done_before + total))
 
     reply.readyRead.connect(write_chunk)
     reply.finished.connect(loop.quit)
