@@ -1,5 +1,5 @@
-"""Command line: init, load-demo, serve, import-ssen-headroom, import-lv-feeder, create-token, revoke-token,
-audit."""
+"""Command line: init, load-demo, serve, import-ssen-headroom, import-lv-feeder, harvest, create-token,
+revoke-token, audit."""
 
 from __future__ import annotations
 
@@ -111,6 +111,29 @@ def cmd_import_lv_feeder(args) -> int:
     return 0
 
 
+def cmd_harvest(args) -> int:
+    from .harvest.run import harvest
+    from .harvest.schedule import every_seconds, repeat
+    from .records import Provenance
+    from .store import init_catalogue
+
+    engine = _engine(args)
+    init_catalogue(engine)
+    urls = dict(item.split("=", 1) for item in args.portal or [])
+    provenance = Provenance.SYNTHETIC if args.synthetic else Provenance.REAL
+
+    def once() -> bool:
+        results = harvest(engine, args.operator, urls, provenance)
+        for result in results:
+            print(result.line(), flush=True)
+        return all(r.status != "failed" for r in results)
+
+    if not args.every:
+        return 0 if once() else 1
+    repeat(once, every_seconds(args.every))
+    return 0
+
+
 def cmd_revoke_token(args) -> int:
     from .accounts import revoke_tokens
     from .store import init_catalogue
@@ -179,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     feeder.add_argument("source", metavar="FILE")
     feeder.add_argument("--lookup", help="SSEN's LV-feeder postcode lookup CSV, joined by dataset_id")
     feeder.add_argument("--dataset-id", required=True)
+    harvest = command("harvest", cmd_harvest, "Harvest each operator's newest headroom release into the catalogue "
+                      "(a new version per operator when it changed, with its change layer).")
+    harvest.add_argument("--operator", action="append", help="only this portal (ssen, nged, ukpn, npg, enwl, spen); "
+                         "repeat for several")
+    harvest.add_argument("--portal", action="append", metavar="KEY=URL", help="read a portal from another address")
+    harvest.add_argument("--every", metavar="INTERVAL", help="keep running, harvesting every INTERVAL (1d, 6h, 30m)")
+    harvest.add_argument("--synthetic", action="store_true", help="mark the harvested records synthetic (demo portals)")
     revoke = command("revoke-token", cmd_revoke_token, "Revoke a user's API tokens.")
     revoke.add_argument("--user", required=True)
     revoke.add_argument("--org", help="only the user's tokens for this organisation")

@@ -9,11 +9,11 @@ year are kept. Published one row per headroom type (SP Energy Networks): pivoted
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from .dno_headroom import column_table, map_columns
 from .errors import FormatError
-from .gb_schema import DERIVED_RAG_AMBER_BELOW, GB_EXTRA, HEADROOM_FOR_RAG
+from .gb_schema import DERIVED_RAG_AMBER_BELOW, GB_EXTRA, GB_FIELDS, HEADROOM_FOR_RAG
 from .portals import HeadroomSource, Portal
 from .ssen_headroom import HeadroomTable, read_mapped_rows
 
@@ -126,10 +126,14 @@ def map_headroom(records: Iterable[dict], portal: Portal, source: HeadroomSource
 
 
 def finish_rows(table: HeadroomTable, portal: Portal, source: HeadroomSource, published: str,
-                positions: dict[str, int]) -> None:
-    """Operator, defaults the dataset implies, types, derived RAGs, and locations outside GB reported."""
+                mapped: Collection[str]) -> None:
+    """Operator, defaults the dataset implies, types, derived RAGs (for RAGs not in ``mapped``, the fields the
+    source published), and locations outside GB reported."""
     west, south, east, north = GB_BOUNDS
+    table.fields = list(GB_FIELDS)
     for number, row in enumerate(table.rows, start=2):
+        for extra in GB_EXTRA:
+            row.setdefault(extra.name, None)
         row["operator"] = portal.operator
         row["source_dataset"] = source.dataset
         row["published"] = published or None
@@ -137,7 +141,7 @@ def finish_rows(table: HeadroomTable, portal: Portal, source: HeadroomSource, pu
             portal.licence_areas[0] if len(portal.licence_areas) == 1 else None)
         row["substation_type"] = substation_type(row["substation_type"] or source.substation_type)
         for rag, fields in HEADROOM_FOR_RAG.items():
-            derived = rag not in positions
+            derived = rag not in mapped
             row[f"{rag}_derived"] = derived
             if derived:
                 row[rag] = derived_rag(next((row[f] for f in fields if row.get(f) is not None), None))

@@ -107,7 +107,9 @@ class PortalSession:
     def get(self, url: str, dataset: str, kind: str = "api") -> Answer:
         """One GET within the portal's limits; a 429 is waited out (its Retry-After) up to ``retries`` times."""
         for attempt in range(self.retries + 1):
-            self.throttles[kind].wait()
+            if kind != "api":  # a datastore request is an API request too: both limits hold
+                self.throttles[kind].wait()
+            self.throttles["api"].wait()
             self.requests += 1
             try:
                 answer = self.transport(url, self.headers())
