@@ -82,8 +82,8 @@ def test_six_operators_harvested_then_a_new_release_adds_versions_and_change_lay
 def stored_change_rows(engine, dataset, version):
     from sqlalchemy import select
 
-    from leo_catalogue.harvest.changes import CHANGE_FIELDS
     from leo_catalogue.schema import dataset_table
+    from leo_qgis_plugin.core.formats.headroom_changes import CHANGE_FIELDS
 
     with engine.connect() as conn:
         stored = next(v for v in list_versions(conn, dataset) if v["version"] == version)

@@ -15,7 +15,9 @@ import shapely
 from sqlalchemy import Engine, select
 
 from leo_qgis_plugin.core.formats.errors import FormatError
+from leo_qgis_plugin.core.formats.gb_release import Release, fetch_release
 from leo_qgis_plugin.core.formats.gb_schema import GB_FIELDS
+from leo_qgis_plugin.core.formats.headroom_changes import CHANGE_FIELDS, change_rows, summary
 from leo_qgis_plugin.core.formats.portal_session import PortalSession
 from leo_qgis_plugin.core.formats.portals import Portal, portals
 
@@ -23,8 +25,7 @@ from ..importers.ssen_headroom import next_version
 from ..records import DatasetKind, DatasetRecord, Provenance
 from ..schema import dataset_table
 from ..store import get_record, list_versions, put_dataset
-from .changes import CHANGE_FIELDS, change_rows, summary
-from .releases import Release, fetch_release, urllib_transport
+from .transport import urllib_transport
 
 STATE_NOTE = "Harvest state: "
 
@@ -77,7 +78,8 @@ def _record(portal: Portal, existing: DatasetRecord | None, release: Release, pr
     if provenance is Provenance.SYNTHETIC:
         record.notes.append("Synthetic: invented values at real places, in the operator's exact published columns.")
     if release.rows_without_location:
-        record.notes.append(f"Rows without a location (kept, not on the map): {'; '.join(release.rows_without_location[:50])}")
+        listed = "; ".join(release.rows_without_location[:50])
+        record.notes.append(f"Rows without a location (kept, not on the map): {listed}")
     record.notes += release.warnings[:20]
     return record
 
@@ -129,7 +131,8 @@ def harvest_portal(engine: Engine, portal: Portal, session: PortalSession,
         return HarvestResult(portal.operator, "failed", target, message=str(exc), requests=session.requests)
     if release is None:
         counts = {}
-        if existing and existing.version.isdigit() and int(existing.version) > 1 and (changes is None or changes.version != existing.version):
+        lagging = changes is None or changes.version != (existing.version if existing else "")
+        if existing and existing.version.isdigit() and int(existing.version) > 1 and lagging:
             previous = str(int(existing.version) - 1)  # a change layer a failure left behind
             counts = store_changes(engine, existing, stored_rows(engine, target, previous),
                                    stored_rows(engine, target, existing.version))

@@ -3,7 +3,7 @@ removed substations, RAG changes."""
 
 from __future__ import annotations
 
-from leo_qgis_plugin.core.formats.fields import FieldDef, FieldType
+from .fields import FieldDef, FieldType
 
 S, N, B = FieldType.STRING, FieldType.NUMBER, FieldType.BOOLEAN
 CHANGE_FIELDS = [

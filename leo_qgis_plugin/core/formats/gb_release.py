@@ -2,50 +2,22 @@
 
 A release is every headroom dataset the operator publishes (``dno_portals.json``), fetched whole before
 anything is stored, within the portal's rate limits. Its stamp (the portals' own ``last_modified`` /
-``metas.default.modified``) lets an unchanged source be skipped without downloading it.
+``metas.default.modified``) lets an unchanged source be skipped without downloading it. Standard library
+only, transport-agnostic: the catalogue's harvest and the plugin's Processing algorithm both use it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 
-from leo_qgis_plugin.core.formats import ckan_api, ods_api
-from leo_qgis_plugin.core.formats.dno_headroom import read_dno_headroom
-from leo_qgis_plugin.core.formats.gb_headroom import finish_rows, map_headroom
-from leo_qgis_plugin.core.formats.gb_schema import GB_FIELDS
-from leo_qgis_plugin.core.formats.portal_session import Answer, PortalError, PortalSession, Unreachable
-from leo_qgis_plugin.core.formats.portals import HeadroomSource, Portal
-
-from ..importers.sources import MAX_BYTES
-
-
-def urllib_transport(timeout: float = 60.0):
-    """A portal transport over urllib (the server has no QGIS): any HTTP status as an Answer."""
-
-    def get(url: str, headers: dict[str, str]) -> Answer:
-        request = urllib.request.Request(url, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                body = response.read(MAX_BYTES + 1)
-                if len(body) > MAX_BYTES:
-                    raise Unreachable(f"the answer is larger than {MAX_BYTES // 2 ** 20} MB")
-                expected = response.headers.get("Content-Length")
-                if expected and expected.isdigit() and len(body) < int(expected):
-                    raise Unreachable(f"the answer was cut short ({len(body)} of {expected} bytes)")
-                return Answer(response.status, {k.lower(): v for k, v in response.headers.items()}, body)
-        except urllib.error.HTTPError as exc:
-            return Answer(exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read(65536))
-        except http.client.IncompleteRead as exc:
-            raise Unreachable(f"the answer was cut short after {len(exc.partial)} bytes") from None
-        except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
-            raise Unreachable(str(getattr(exc, "reason", exc)) or type(exc).__name__) from None
-
-    return get
+from . import ckan_api, ods_api
+from .dno_headroom import read_dno_headroom
+from .gb_headroom import finish_rows, map_headroom
+from .gb_schema import GB_FIELDS
+from .portal_session import PortalError, PortalSession
+from .portals import HeadroomSource, Portal
 
 
 @dataclass
