@@ -84,6 +84,7 @@ class PortalSession:
     sleep: Callable[[float], None] = time.sleep
     retries: int = 2
     requests: int = 0
+    transport_authcfg: str = ""  # what the plugin's transport authenticates with (QGIS's authcfg), if anything
     throttles: dict[str, Throttle] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -124,7 +125,7 @@ class PortalSession:
                 raise PortalError(f"{self.portal.name}'s portal is limiting requests (HTTP 429) for {dataset}: "
                                   f"asked to wait {wait:.0f} s; try again later.")
             self.sleep(wait)
-        self._raise_for_status(answer, url, dataset)
+        self.check(answer, dataset)
         return answer
 
     def get_json(self, url: str, dataset: str, kind: str = "api"):
@@ -136,7 +137,8 @@ class PortalSession:
             raise PortalError(f"{self.portal.name}'s portal did not answer {dataset} with JSON (it began "
                               f"{start!r}): is {self.portal.url} the right address?") from None
 
-    def _raise_for_status(self, answer: Answer, url: str, dataset: str) -> None:
+    def check(self, answer: Answer, dataset: str) -> None:
+        """PortalError naming the portal, the dataset and what to do, for an HTTP error answer."""
         if answer.status < 400:
             return
         said = portal_message(answer.body)

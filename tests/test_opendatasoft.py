@@ -1,0 +1,129 @@
+"""The plugin's portal clients against local portals in each portal's envelope: Opendatasoft v2.1 search,
+records (100 a page, 10,000 at most), GeoJSON exports as layers, headroom on the GB schema; CKAN's datastore;
+rate limits, the User-Agent, API keys from QGIS's authentication database, and faults."""
+
+from __future__ import annotations
+
+import pytest
+
+from leo_qgis_plugin import api
+from leo_qgis_plugin.core.exceptions import NetworkError
+
+from .support.auth import token_authcfg
+from .support.dno_portals import ENWL_KEY, DnoPortals
+
+
+@pytest.fixture(scope="module")
+def portals():
+    with DnoPortals(sizes={"enwl-bsp-heatmap": 10_500}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def enwl_key(portals):
+    with token_authcfg("ENWL test key", ENWL_KEY, "Apikey") as authcfg:
+        yield authcfg
+
+
+@pytest.fixture(autouse=True)
+def no_faults(portals):
+    portals.faults.clear()
+    portals.release = 1
+
+
+def test_search_and_record_of_an_opendatasoft_portal(portals):
+    catalogue = api.connect(portals.url_of("npg"), kind="opendatasoft", operator="npg")
+    found = catalogue.search("headroom")
+    assert found.total == 1 and found.records[0].id == "heatmapsubstationareas"
+    record = catalogue.get("heatmapsubstationareas")
+    assert record.publisher == "Northern Powergrid" and record.feature_count == 8
+    assert record.description == "Synthetic test data." and record.version.startswith("2026-03-02")
+    assert catalogue.search("nothing-like-this").total == 0
+
+
+def test_records_page_by_100_and_switch_to_the_export_past_10000(portals, enwl_key):
+    catalogue = api.connect(portals.url_of("enwl"), kind="opendatasoft", authcfg=enwl_key, operator="enwl")
+    before = len(portals.requests_to("enwl"))
+    records = catalogue.records("enwl-pry-heatmap")
+    assert len(records) == 6 and len(portals.requests_to("enwl")) - before == 1
+    before = len(portals.requests_to("enwl"))
+    big = catalogue.records("enwl-bsp-heatmap")
+    assert len(big) == 10_500  # one records request to learn the total, then the export
+    paths = [p for p, _a, _t in portals.requests_to("enwl")[before:]]
+    assert len(paths) == 2 and "/exports/json" in paths[1]
+
+
+def test_paging_past_the_window_is_refused_with_a_clear_message(portals):
+    from leo_qgis_plugin.core.formats import ods_api
+    from leo_qgis_plugin.core.portal_transport import session_for
+
+    session = session_for(portals.url_of("enwl"), "opendatasoft", operator="enwl")
+    with pytest.raises(Exception, match="cannot be paged"):
+        ods_api.records(session, "enwl-bsp-heatmap", offset=9_950)
+    assert ods_api.records(session, "enwl-bsp-heatmap", offset=9_900)[0] == 10_500
+
+
+def test_a_headroom_dataset_opens_on_the_gb_schema_styled(portals, project):
+    catalogue = api.connect(portals.url_of("ukpn"), kind="opendatasoft", operator="ukpn")
+    layer = api.add_dataset(catalogue, "dfes-network-headroom-report")
+    assert layer.featureCount() == 8  # one scenario, one year of the 32 published rows
+    names = [f.name() for f in layer.fields()]
+    assert {"operator", "demand_headroom_mva", "generation_headroom_mw", "demand_rag_derived"} <= set(names)
+    feature = next(layer.getFeatures())
+    assert feature["operator"] == "UKPN" and feature["demand_rag"] in ("Red", "Amber", "Green")
+    assert layer.metadata().licenses() == ["CC BY 4.0"]
+
+
+def test_any_other_dataset_opens_from_its_geojson_export(portals, project, tmp_path):
+    from leo_qgis_plugin.core.opendatasoft import OpendatasoftCatalogue
+
+    catalogue = OpendatasoftCatalogue(portals.url_of("npg"), cache=tmp_path)  # not known as NPG's: a plain portal
+    layer = catalogue.open_dataset("heatmapsubstationareas")
+    assert layer.featureCount() == 8 and layer.geometryType() == 0  # points, from the GeoJSON export
+    assert list(tmp_path.glob("*.geojson"))
+
+
+def test_an_api_key_comes_from_the_qgis_authentication_database(portals, project, enwl_key):
+    catalogue = api.connect(portals.url_of("enwl"), kind="opendatasoft", operator="enwl")
+    with pytest.raises(NetworkError, match="Electricity North West.*enwl-pry-heatmap.*HTTP 401.*API key"):
+        catalogue.open_dataset("enwl-pry-heatmap")
+    keyed = api.connect(portals.url_of("enwl"), kind="opendatasoft", authcfg=enwl_key, operator="enwl")
+    assert keyed.open_dataset("enwl-pry-heatmap").featureCount() == 6
+
+
+@pytest.mark.parametrize("fault, said", [("500", "HTTP 500"), ("html", "did not answer"),
+                                         ("cut", "could not be reached"), ("rename", "renamed")])
+def test_portal_faults_are_clear_messages(portals, project, fault, said):
+    portals.faults["npg"] = ["", "", fault]  # the record and the description answer, then the export fails
+    catalogue = api.connect(portals.url_of("npg"), kind="opendatasoft", operator="npg")
+    with pytest.raises(NetworkError, match=said) as caught:
+        catalogue.open_dataset("heatmapsubstationareas")
+    assert "Northern Powergrid" in str(caught.value) and "heatmapsubstationareas" in str(caught.value)
+
+
+def test_a_429_is_waited_out(portals):
+    portals.faults["npg"] = ["429"]
+    catalogue = api.connect(portals.url_of("npg"), kind="opendatasoft", operator="npg")
+    assert catalogue.get("heatmapsubstationareas").id == "heatmapsubstationareas"
+    times = [t for _p, _a, t in portals.requests_to("npg")[-2:]]
+    assert times[1] - times[0] >= 0.99
+
+
+def test_ckan_datastore_headroom_and_ssen_with_a_browser_user_agent(portals, project):
+    nged = api.connect(portals.url_of("nged"), kind="ckan", operator="nged")
+    layer = nged.open_dataset("network-opportunity-map-headroom")
+    assert layer.featureCount() == 8
+    feature = next(f for f in layer.getFeatures() if f["name"] == "Nechells")
+    assert feature["firm_capacity_mva"] == 240.0 and feature["generation_headroom_mva"] is not None
+    ssen = api.connect(portals.url_of("ssen"), kind="ckan", operator="ssen")
+    assert ssen.open_dataset("generation-availability-and-network-capacity").featureCount() == 68
+    assert all(agent.startswith("Mozilla/") for _p, agent, _t in portals.requests_to("ssen"))
+
+
+def test_every_operator_opens_through_the_scripting_api(portals, project):
+    kinds = {"ssen": "ckan", "nged": "ckan", "ukpn": "opendatasoft", "npg": "opendatasoft", "spen": "opendatasoft"}
+    for key, kind in kinds.items():
+        opened = api.open_operator_headroom(portals.url_of(key), kind, operator=key)
+        assert opened and all(o.rows for o in opened), key
+    spen = api.open_operator_headroom(portals.url_of("spen"), "opendatasoft", operator="spen", add_to_project=False)
+    assert spen[0].rows_without_location and "without coordinates" in spen[0].message()
