@@ -17,6 +17,7 @@ from . import records
 from .areas import supply_areas
 from .boundaries import county_outline, read_layer
 from .flex import event_rows, zone_rows
+from .gb_operators import load_gb_operators, operator_ids
 from .headroom_csv import headroom_csv
 from .load import flex_response_kw, half_hours, load_rows
 from .network import build_network, primaries
@@ -41,7 +42,7 @@ def demo_present(engine: Engine) -> bool:
     from ..store import get_record
 
     with engine.connect() as conn:
-        return all(get_record(conn, dataset_id) is not None for dataset_id in DEMO_IDS)
+        return all(get_record(conn, dataset_id) is not None for dataset_id in (*DEMO_IDS, *operator_ids()))
 
 
 def load_demo(engine: Engine, log: Callable[[str], None] = lambda _m: None) -> None:
@@ -85,3 +86,4 @@ def load_demo(engine: Engine, log: Callable[[str], None] = lambda _m: None) -> N
     price = read_price_file(LEO_PRICE.read_bytes(), LEO_PRICE.name)
     put_dataset(engine, records.leo_price(price.fields), [[{**row, "geometry": None} for row in price.rows]])
     log("Loaded Project LEO trial files: leo-mvs-leod041f06, leo-price-2019-01-23.")
+    load_gb_operators(engine, log)

@@ -54,7 +54,7 @@ def dataset_id(portal: Portal) -> str:
     return f"gb-headroom-{portal.key}"
 
 
-def _state(record: DatasetRecord | None) -> tuple[str, str]:
+def harvest_state(record: DatasetRecord | None) -> tuple[str, str]:
     """(stamp, digest) of the release stored last."""
     for note in record.notes if record else []:
         if note.startswith(STATE_NOTE):
@@ -122,7 +122,7 @@ def harvest_portal(engine: Engine, portal: Portal, session: PortalSession,
     with engine.connect() as conn:
         existing = get_record(conn, target)
         changes = get_record(conn, f"{target}-changes")
-    stamp, digest = _state(existing)
+    stamp, digest = harvest_state(existing)
     try:
         release = fetch_release(session, stamp)
         if release is not None and release.digest == digest:
@@ -139,12 +139,21 @@ def harvest_portal(engine: Engine, portal: Portal, session: PortalSession,
         return HarvestResult(portal.operator, "unchanged", target, existing.version if existing else "",
                              existing.feature_count if existing else 0, counts, "the portal's release is the one "
                              "stored", session.requests)
-    then = stored_rows(engine, target, existing.version) if existing else []
-    record = _record(portal, existing, release, provenance)
-    put_dataset(engine, record, [_located(release.rows)], keep_previous=True)
-    counts = store_changes(engine, record, then, release.rows)
+    record, counts = store_release(engine, release, provenance)
     return HarvestResult(portal.operator, "new version", target, record.version, len(release.rows), counts,
                          requests=session.requests)
+
+
+def store_release(engine: Engine, release: Release,
+                  provenance: Provenance = Provenance.REAL) -> tuple[DatasetRecord, dict[str, int]]:
+    """A release as the next version of its operator's dataset (earlier ones kept), then its change layer."""
+    target = dataset_id(release.portal)
+    with engine.connect() as conn:
+        existing = get_record(conn, target)
+    then = stored_rows(engine, target, existing.version) if existing else []
+    record = _record(release.portal, existing, release, provenance)
+    put_dataset(engine, record, [_located(release.rows)], keep_previous=True)
+    return record, store_changes(engine, record, then, release.rows)
 
 
 def harvest(engine: Engine, keys: list[str] | None = None, urls: dict[str, str] | None = None,
