@@ -25,6 +25,7 @@ from .core.catalogue import OgcApiCatalogue
 from .core.ckan import CkanCatalogue
 from .core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ConstraintKind
 from .core.constraints.headroom_file import OpenedHeadroom, headroom_layer, read_source_bytes
+from .core.constraints.operators import add_operator_overlay as _operator_overlay
 from .core.constraints.overlay import ConstraintOverlay
 from .core.constraints.screening import ScreeningResult
 from .core.constraints.screening import screen_sites as _screen
@@ -94,6 +95,13 @@ def add_constraint_overlay(catalogue: OgcApiCatalogue, kind: str = "demand",
                            project: QgsProject | None = None) -> ConstraintOverlay:
     """Add (or restyle) the "SSEN network constraints" group: substations, supply areas and CMZs."""
     return ConstraintOverlay.add(catalogue, ConstraintKind(kind), project)
+
+
+def add_operator_overlay(catalogue: OgcApiCatalogue, bbox: tuple[float, float, float, float], kind: str = "demand",
+                         project: QgsProject | None = None) -> tuple[ConstraintOverlay, list]:
+    """Add the substations of every GB operator whose headroom covers or is near a WGS 84 box (west, south,
+    east, north) to the overlay, the nearest first; (overlay, their catalogue records)."""
+    return _operator_overlay(catalogue, bbox, ConstraintKind(kind), project)
 
 
 def open_headroom_csv(path_or_url: str, authcfg: str = "", add_to_project: bool = True) -> OpenedHeadroom:

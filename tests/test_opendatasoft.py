@@ -127,3 +127,22 @@ def test_every_operator_opens_through_the_scripting_api(portals, project):
         assert opened and all(o.rows for o in opened), key
     spen = api.open_operator_headroom(portals.url_of("spen"), "opendatasoft", operator="spen", add_to_project=False)
     assert spen[0].rows_without_location and "without coordinates" in spen[0].message()
+
+
+def test_the_processing_algorithm_writes_headroom_and_the_change_layer(portals, leo_processing, tmp_path):
+    from qgis.core import QgsVectorLayer
+
+    first = leo_processing.run("leo:operatorheadroom", {
+        "OPERATOR": 2, "PORTAL_URL": portals.url_of("ukpn"), "OUTPUT": str(tmp_path / "ukpn-1.gpkg")})
+    earlier = QgsVectorLayer(first["OUTPUT"], "earlier", "ogr")
+    assert earlier.featureCount() == 8 and "demand_rag_derived" in earlier.fields().names()
+    portals.release = 2
+    second = leo_processing.run("leo:operatorheadroom", {
+        "OPERATOR": 2, "PORTAL_URL": portals.url_of("ukpn"), "PREVIOUS": first["OUTPUT"],
+        "OUTPUT": str(tmp_path / "ukpn-2.gpkg"), "CHANGES": str(tmp_path / "ukpn-changes.gpkg")})
+    changes = QgsVectorLayer(second["CHANGES"], "changes", "ogr")
+    kinds = sorted(f["change"] for f in changes.getFeatures())
+    assert kinds.count("new") == 1 and kinds.count("removed") == 1 and kinds.count("changed") == 3
+    with pytest.raises(Exception, match="could not be reached"):
+        leo_processing.run("leo:operatorheadroom", {"OPERATOR": 2, "PORTAL_URL": "http://127.0.0.1:9/",
+                                                    "OUTPUT": str(tmp_path / "none.gpkg")})
