@@ -86,7 +86,7 @@ leo_qgis_plugin/metadata.txt: metadata.txt
 	cp metadata.txt $@
 
 demo: venv                 ## build the demo catalogue if absent (about half a minute)
-	$(PYTHON) -m leo_catalogue load-demo --if-needed
+	$(PYTHON) -m leo_catalogue load-demo --if-needed --gb-operators
 
 clean:
 	@# A chroot of the QGIS matrix still mounted (an interrupted run) would take the host's /dev with it.

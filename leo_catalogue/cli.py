@@ -40,6 +40,10 @@ def cmd_load_demo(args) -> int:
             state = "current"
             print("The catalogue database was brought up to date.")
         if state == "current" and demo_present(engine):
+            if args.gb_operators and not demo_present(engine, gb_operators=True):
+                from .demo.gb_operators import load_gb_operators
+
+                load_gb_operators(engine, print)
             print("The demo catalogue is already there.")
             return 0
         if state == "outdated":
@@ -47,7 +51,7 @@ def cmd_load_demo(args) -> int:
             engine = _engine(args)
             print(f"The catalogue database was made by an older version; it was moved to {old} and is rebuilt.")
     started = time.perf_counter()
-    load_demo(engine, log=print)
+    load_demo(engine, log=print, gb_operators=args.gb_operators)
     print(f"Demo catalogue loaded in {time.perf_counter() - started:.1f} s.")
     return 0
 
@@ -189,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("load-demo", cmd_load_demo, "Build the Oxfordshire demo catalogue (deterministic).")
     demo.add_argument("--if-needed", action="store_true",
                       help="only when the demo is missing; an outdated SQLite file is set aside, not deleted")
+    demo.add_argument("--gb-operators", action="store_true",
+                      help="also Great Britain's six operators' synthetic headroom, harvested twice (versions and "
+                           "change layers)")
     serve = command("serve", cmd_serve, "Serve the catalogue API.")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=default_port())

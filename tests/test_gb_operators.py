@@ -8,7 +8,8 @@ import pytest
 from leo_qgis_plugin import api
 from leo_qgis_plugin.core.constraints.definitions import OVERLAY_GROUP
 
-from .support.demo import GB_OPERATORS
+from .support.demo import GB_DATASETS, GB_OPERATORS
+from .support.servers import CatalogueServer
 
 PLACES = {  # a box in each operator's demo area (WGS 84) and the operator expected first
     "Oxford": ((-1.30, 51.70, -1.20, 51.80), "Scottish and Southern Electricity Networks"),
@@ -20,8 +21,24 @@ PLACES = {  # a box in each operator's demo area (WGS 84) and the operator expec
 
 
 @pytest.fixture(scope="module")
-def catalogue(sqlite_server):
-    return api.connect(sqlite_server.url)
+def catalogue(demo_sqlite_path, tmp_path_factory):
+    """The demo catalogue as ``make run`` builds it (``load-demo --gb-operators``), served."""
+    import shutil
+
+    from leo_catalogue.db import make_engine
+    from leo_catalogue.demo.gb_operators import load_gb_operators
+
+    path = tmp_path_factory.mktemp("gb") / "demo.sqlite"
+    shutil.copy(demo_sqlite_path, path)
+    load_gb_operators(make_engine(f"sqlite:///{path}"), lambda _m: None)
+    server = CatalogueServer(f"sqlite:///{path}").start()
+    yield api.connect(server.url)
+    server.stop()
+
+
+def test_the_demo_has_every_operator_and_its_change_layer(catalogue):
+    found = catalogue.search("headroom", limit=50).records
+    assert GB_DATASETS <= {r.id for r in found}
 
 
 def test_every_operator_is_in_the_catalogue_on_one_schema(catalogue):

@@ -71,6 +71,9 @@ def _record(portal: Portal, existing: DatasetRecord | None, release: Release, pr
                      "Britain headroom schema (units as published; RAG as published or derived, and marked so)."),
         licence=portal.licence, attribution=f"Contains data published by {portal.name}", provenance=provenance,
         publisher=portal.name, kind=DatasetKind.VECTOR, themes=["network"], update_frequency="quarterly")
+    if provenance is Provenance.SYNTHETIC and not existing:
+        record.title += " (synthetic)"
+        record.description = f"Synthetic: invented values at real places. {record.description}"
     record.version = next_version(existing.version) if existing else "1"
     record.updated = None
     record.fields, record.geometry_type = list(GB_FIELDS), "Point"
@@ -104,8 +107,9 @@ def store_changes(engine: Engine, record: DatasetRecord, then: list[dict], now: 
     rows = change_rows(then, now)
     changes = DatasetRecord(
         id=f"{record.id}-changes", title=f"{record.title}: what changed in version {record.version}",
-        description=f"Per substation: headroom in the previous release and in version {record.version} of "
-                    f"{record.id}, the difference, new and removed substations, RAG changes.",
+        description=("Synthetic. " if record.provenance is Provenance.SYNTHETIC else "")
+        + f"Per substation: headroom in the previous release and in version {record.version} of "
+          f"{record.id}, the difference, new and removed substations, RAG changes.",
         keywords=["headroom", "changes", *record.keywords[2:3]], licence=record.licence,
         attribution=record.attribution, provenance=record.provenance, publisher=record.publisher,
         kind=DatasetKind.VECTOR, themes=["network"], version=record.version, fields=list(CHANGE_FIELDS),

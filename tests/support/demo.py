@@ -6,5 +6,5 @@ DATASETS = {
 }
 # Great Britain's operators (synthetic, in each one's published columns) and their change layers.
 GB_OPERATORS = ("ssen", "nged", "ukpn", "npg", "enwl", "spen")
-DATASETS |= {f"gb-headroom-{key}" for key in GB_OPERATORS} | {f"gb-headroom-{key}-changes" for key in GB_OPERATORS}
+GB_DATASETS = {f"gb-headroom-{key}" for key in GB_OPERATORS} | {f"gb-headroom-{key}-changes" for key in GB_OPERATORS}
 PRIMARIES = 55
