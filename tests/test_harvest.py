@@ -149,3 +149,17 @@ def test_the_command_line_harvests_and_schedules(tmp_path, portals):
     runs, waits = [], []
     repeat(lambda: runs.append(1) or True, 5, sleep=waits.append, times=3)
     assert len(runs) == 3 and len(waits) == 2 and all(4 < w <= 5 for w in waits)
+
+
+def test_a_change_layer_a_failure_left_behind_is_rebuilt(engine, portals):
+    from leo_catalogue.db import write_transaction
+    from leo_catalogue.store import delete_dataset
+
+    harvest(engine, ["npg"], portals.urls())
+    portals.release = 2
+    harvest(engine, ["npg"], portals.urls())
+    with write_transaction(engine) as conn:  # as if storing the change layer had failed after the release
+        delete_dataset(conn, "gb-headroom-npg-changes")
+    result, = harvest(engine, ["npg"], portals.urls())
+    assert result.status == "unchanged" and result.changes["new"] == 1 and result.changes["removed"] == 1
+    assert _record(engine, "gb-headroom-npg-changes").version == "2"
