@@ -75,3 +75,39 @@ def test_the_change_layer_of_version_2(catalogue, project):
     changes = {f["name"]: f["change"] for f in layer.getFeatures()}
     assert changes["Kirkstall"] == "removed" and changes["Leeds New Primary"] == "new"
     assert sum(1 for c in changes.values() if c == "changed") == 3
+
+
+def test_the_update_indicator_brings_the_change_layer(catalogue, project):
+    from qgis.core import QgsLayerTreeModel
+    from qgis.gui import QgsLayerTreeView
+
+    from leo_qgis_plugin.gui.updates import UpdateChecker
+
+    from .support.qt import wait_for
+
+    layer = api.add_dataset(catalogue, "gb-headroom-ukpn", mode="live", project=project)
+    layer.setCustomProperty("leo_qgis/dataset/version", "1")  # as if added before the second harvest
+    view = QgsLayerTreeView()
+    view.setModel(QgsLayerTreeModel(project.layerTreeRoot()))
+    checker = UpdateChecker(view)
+    counts, messages = [], []
+    checker.checked.connect(counts.append)
+    checker.message.connect(lambda text, _level: messages.append(text))
+    checker.check()
+    wait_for(lambda: counts)
+    node = project.layerTreeRoot().findLayer(layer.id())
+    assert "What changed comes with it" in view.indicators(node)[0].toolTip()
+    checker.refresh(_update(layer))
+    wait_for(lambda: any("now shows version 2" in m for m in messages))
+    names = [child.name() for child in project.layerTreeRoot().children()]
+    title = "UK Power Networks network headroom (synthetic): what changed in version 2"
+    assert names.index(title) < names.index(layer.name())  # just above the refreshed layer
+    changes = next(lyr for lyr in project.mapLayers().values() if lyr.name().endswith("what changed in version 2"))
+    assert changes.renderer().classAttribute() == "change" and changes.featureCount() == 9
+
+
+def _update(layer):
+    from leo_qgis_plugin.core.updates import find_updates, layer_keys
+
+    (update,) = find_updates(layer_keys([layer]))
+    return update

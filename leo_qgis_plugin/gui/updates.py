@@ -8,7 +8,15 @@ from qgis.PyQt.QtCore import QObject, pyqtSignal
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.catalogue import PROPERTY_PREFIX
-from ..core.updates import Update, apply_version, catalogue_layers, fetch_version, find_updates, layer_keys
+from ..core.updates import (
+    Update,
+    add_change_layer,
+    apply_version,
+    catalogue_layers,
+    fetch_version,
+    find_updates,
+    layer_keys,
+)
 from ..tasks.background import BackgroundTask
 
 ICON = ":/images/themes/default/mActionRefresh.svg"
@@ -45,8 +53,10 @@ class UpdateChecker(QObject):
                 continue
             indicator = QgsLayerTreeViewIndicator(self.view)
             indicator.setIcon(QIcon(ICON))
+            what_changed = (f" What changed comes with it: {update.changes.title}." if update.changes else "")
             indicator.setToolTip(f"Version {update.record.version} of {update.dataset_id} is available (this layer "
-                                 f"has version {update.current or 'unknown'}). Click to refresh; your style is kept.")
+                                 f"has version {update.current or 'unknown'}). Click to refresh; your style is "
+                                 f"kept.{what_changed}")
             indicator.clicked.connect(lambda _index, u=update: self.refresh(u))
             self.view.addIndicator(node, indicator)
             self.indicators[update.layer_id] = indicator
@@ -65,7 +75,9 @@ class UpdateChecker(QObject):
         def done(path) -> None:
             apply_version(layer, update.record, path)
             self._remove(update.layer_id)
-            self.message.emit(f"{layer.name()} now shows version {update.record.version}.", Qgis.Success)
+            added = add_change_layer(layer, url, update.changes) if update.changes else None
+            also = f" What changed: {added.name()}, added above it." if added else ""
+            self.message.emit(f"{layer.name()} now shows version {update.record.version}.{also}", Qgis.Success)
 
         self.task = BackgroundTask(f"LEO: refreshing {update.dataset_id}",
                                    lambda feedback: fetch_version(url, update.record, mode, feedback), done,
