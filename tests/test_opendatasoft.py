@@ -146,3 +146,30 @@ def test_the_processing_algorithm_writes_headroom_and_the_change_layer(portals, 
     with pytest.raises(Exception, match="could not be reached"):
         leo_processing.run("leo:operatorheadroom", {"OPERATOR": 2, "PORTAL_URL": "http://127.0.0.1:9/",
                                                     "OUTPUT": str(tmp_path / "none.gpkg")})
+
+
+def test_the_dock_searches_an_opendatasoft_connection_and_adds_a_dataset(portals, project):
+    from qgis.core import QgsApplication, QgsSettings
+
+    from leo_qgis_plugin.core import settings as leo_settings
+    from leo_qgis_plugin.core.settings import ConnectionKind, ConnectionSettings, save_connection
+    from leo_qgis_plugin.gui.catalogue_dock import CatalogueDock
+
+    from .support.qt import wait_for
+
+    settings = QgsSettings()
+    settings.remove(leo_settings.SETTINGS_PREFIX)
+    save_connection(ConnectionSettings("Northern Powergrid (local)", portals.url_of("npg"), ConnectionKind.OPENDATASOFT))
+    try:
+        dock = CatalogueDock()
+        dock.search.setText("headroom")
+        wait_for(lambda: dock.list.count() == 1)
+        dock.list.setCurrentRow(0)
+        assert "Northern Powergrid Open Data Licence" in dock.details.toHtml()
+        dock.add.click()
+        wait_for(lambda: project.mapLayers())
+        layer = next(iter(project.mapLayers().values()))
+        assert layer.featureCount() == 8 and layer.renderer() is not None
+        wait_for(lambda: QgsApplication.taskManager().countActiveTasks() == 0)
+    finally:
+        settings.remove(leo_settings.SETTINGS_PREFIX)
