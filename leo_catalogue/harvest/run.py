@@ -71,9 +71,11 @@ def _record(portal: Portal, existing: DatasetRecord | None, release: Release, pr
                      "Britain headroom schema (units as published; RAG as published or derived, and marked so)."),
         licence=portal.licence, attribution=f"Contains data published by {portal.name}", provenance=provenance,
         publisher=portal.name, kind=DatasetKind.VECTOR, themes=["network"], update_frequency="quarterly")
-    if provenance is Provenance.SYNTHETIC and not existing:
+    if provenance is Provenance.SYNTHETIC and not existing:  # invented values: the project's licence, not theirs
         record.title += " (synthetic)"
         record.description = f"Synthetic: invented values at real places. {record.description}"
+        record.licence = "CC BY 4.0"
+        record.attribution = f"Synthetic data by LEO for QGIS, in {portal.name}'s published columns"
     record.version = next_version(existing.version) if existing else "1"
     record.updated = None
     record.fields, record.geometry_type = list(GB_FIELDS), "Point"

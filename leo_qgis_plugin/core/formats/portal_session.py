@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 from .errors import FormatError
 from .portals import Portal
 
+# Who is asking, where a portal does not need a browser's User-Agent (QGIS sends its own in the plugin).
+USER_AGENT = "LEO-for-QGIS/0.1 (+https://github.com/project-leo/leo-qgis)"
 # The longest a client waits for a Retry-After before giving up and saying so.
 MAX_RETRY_WAIT_S = 120.0
 
@@ -98,9 +100,7 @@ class PortalSession:
         return f"{self.portal.url}{path.lstrip('/')}" + (f"?{query}" if query else "")
 
     def headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
-        if self.portal.user_agent:
-            headers["User-Agent"] = self.portal.user_agent
+        headers = {"Accept": "application/json", "User-Agent": self.portal.user_agent or USER_AGENT}
         if self.api_key:
             headers["Authorization"] = f"Apikey {self.api_key}"
         return headers
