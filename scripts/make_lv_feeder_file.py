@@ -20,26 +20,37 @@ START = datetime(2024, 2, 12, tzinfo=timezone.utc)
 TIMES = [(START + timedelta(minutes=30 * (i + 1))).strftime("%Y-%m-%dT%H:%M:%S.000Z") for i in range(48)]
 
 
-def write(target: Path, megabytes: float) -> Path:
+def _write_feeders(target: Path, megabytes: float, feeder_lines) -> Path:
+    """The header, then ``feeder_lines(feeder)`` (a day of one feeder's rows) for feeders 1, 2, ... until the file
+    reaches ``megabytes``."""
     limit = int(megabytes * 1024 * 1024)
     with target.open("w", encoding="utf-8", newline="") as out:
         out.write(HEADER)
         written, feeder = len(HEADER), 0
         while written < limit:
             feeder += 1
-            primary, secondary, lv = feeder // 400, feeder // 8, feeder % 8 + 1
-            dataset_id = f"{primary:04d}{secondary % 1000:03d}{feeder % 1000:03d}{lv:02d}"
-            lines = []
-            for index, stamp in enumerate(TIMES):
-                energy = 800.0 + (feeder * 37 + index * 101) % 2400
-                lines.append(f"{dataset_id},Scottish and Southern Electricity Networks,SSEN,{secondary % 1000:03d},"
-                             f"SUBSTATION {secondary},{lv:02d},\"\",\"\",{15 + feeder % 60}.0,{energy},\"\","
-                             f"{energy},{15 + feeder % 60}.0,{energy / 30:.1f},{stamp},2024-02-14T00:07:06.000Z,"
-                             "2024-03-25T12:46:46.298Z\n")
-            block = "".join(lines)
+            block = "".join(feeder_lines(feeder))
             out.write(block)
             written += len(block)
     return target
+
+
+def _made_up_day(feeder: int) -> list[str]:
+    primary, secondary, lv = feeder // 400, feeder // 8, feeder % 8 + 1
+    dataset_id = f"{primary:04d}{secondary % 1000:03d}{feeder % 1000:03d}{lv:02d}"
+    lines = []
+    for index, stamp in enumerate(TIMES):
+        energy = 800.0 + (feeder * 37 + index * 101) % 2400
+        lines.append(f"{dataset_id},Scottish and Southern Electricity Networks,SSEN,{secondary % 1000:03d},"
+                     f"SUBSTATION {secondary},{lv:02d},\"\",\"\",{15 + feeder % 60}.0,{energy},\"\","
+                     f"{energy},{15 + feeder % 60}.0,{energy / 30:.1f},{stamp},2024-02-14T00:07:06.000Z,"
+                     "2024-03-25T12:46:46.298Z\n")
+    return lines
+
+
+def write(target: Path, megabytes: float) -> Path:
+    """Made-up feeders in SSEN's format."""
+    return _write_feeders(target, megabytes, _made_up_day)
 
 
 REAL = Path(__file__).resolve().parent.parent / "leo_catalogue" / "data" / "real" / "ssen"
@@ -49,21 +60,16 @@ def write_real_rows(target: Path, megabytes: float) -> Path:
     """The real rows repeated: feeder k's half-hour n is real row (k + n) with k's id and n's time stamp."""
     real = [line.split(",") for name in ("lv_feeder_usage_2024-02-12_head.csv", "lv_feeder_usage_2024-02-12_lookup_rows.csv")
             for line in (REAL / name).read_text().splitlines()[1:]]
-    limit = int(megabytes * 1024 * 1024)
-    with target.open("w", encoding="utf-8", newline="") as out:
-        out.write(HEADER)
-        written, feeder = len(HEADER), 0
-        while written < limit:
-            feeder += 1
-            lines = []
-            for index, stamp in enumerate(TIMES):
-                cells = list(real[(feeder + index) % len(real)])
-                cells[0], cells[14] = f"{feeder:012d}", stamp
-                lines.append(",".join(cells) + "\n")
-            block = "".join(lines)
-            out.write(block)
-            written += len(block)
-    return target
+
+    def real_day(feeder: int) -> list[str]:
+        lines = []
+        for index, stamp in enumerate(TIMES):
+            cells = list(real[(feeder + index) % len(real)])
+            cells[0], cells[14] = f"{feeder:012d}", stamp
+            lines.append(",".join(cells) + "\n")
+        return lines
+
+    return _write_feeders(target, megabytes, real_day)
 
 
 if __name__ == "__main__":

@@ -157,6 +157,8 @@ def chroot_lock(root: Path):
 
 
 def mount(root: Path) -> None:
+    # Called holding the chroot's lock: anything still mounted was left by a run that was killed.
+    unmount_all(root)
     for target, args in MOUNTS:
         (root / target).mkdir(parents=True, exist_ok=True)
         subprocess.run(["mount", *args, str(root / target)], check=True)

@@ -159,3 +159,14 @@ def project():
     yield project
     project.clear()
 
+
+@pytest.fixture(scope="module")
+def portal(demo_sqlite_path, tmp_path_factory):
+    """The web portal's catalogue: the demo with a restricted and a registered dataset, served with the access log
+    on (a server per test module); yields the server and the users' tokens."""
+    from .support.portal import build_portal_catalogue
+
+    url, tokens = build_portal_catalogue(demo_sqlite_path, tmp_path_factory.mktemp("portal"))
+    server = CatalogueServer(url, log_level="info").start()
+    yield server, tokens
+    server.stop()

@@ -18,7 +18,7 @@ from leo_catalogue.portal.styles import COLOURBLIND_RAG, SSEN_RAG, TYPE_RADII
 from leo_catalogue.sessions import COOKIE, make_cookie, read_cookie
 
 from .support.demo import PRIMARIES
-from .support.portal import REGISTERED, RESTRICTED, SECRET_WORD, build_portal_catalogue
+from .support.portal import REGISTERED, RESTRICTED, SECRET_WORD
 from .support.servers import CatalogueServer
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -33,15 +33,6 @@ def config(response: httpx.Response, element_id: str) -> dict | None:
     """A JSON configuration block of a page (what its scripts read)."""
     found = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', response.text, re.S)
     return json.loads(found.group(1)) if found else None
-
-
-@pytest.fixture(scope="module")
-def portal(demo_sqlite_path, tmp_path_factory):
-    """The demo with a restricted and a registered dataset, served with the access log on."""
-    url, tokens = build_portal_catalogue(demo_sqlite_path, tmp_path_factory.mktemp("portal"))
-    server = CatalogueServer(url, log_level="info").start()
-    yield server, tokens
-    server.stop()
 
 
 def test_a_browser_gets_the_portal_and_every_other_client_json(server):
@@ -167,9 +158,12 @@ def test_the_download_form_turns_its_choices_into_the_api_download(server):
     assert httpx.get(server.url.rstrip("/") + "/portal/download/x?evil=1", timeout=30).status_code == 400
 
 
+def test_no_size_is_shown_before_a_download_was_made(portal):
+    server, _tokens = portal  # a server of this module's own: the shared one may have sent downloads already
+    assert 'class="size"' not in page(server.url, "/collections/oxon-districts").text
+
+
 def test_sizes_of_downloads_are_shown_once_known(server):
-    before = page(server.url, "/collections/oxon-districts")
-    assert 'class="size"' not in before.text
     body = httpx.get(server.url.rstrip("/") + "/collections/oxon-districts/download?f=geojson", timeout=60).content
     after = page(server.url, "/collections/oxon-districts").text
     shown = re.search(r'download\?f=geojson" download>GeoJSON</a> <span class="size">([\d.]+) kB', after)

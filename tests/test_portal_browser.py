@@ -15,7 +15,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from .support.faults import FaultyServer
-from .support.portal import RESTRICTED, SECRET_WORD, build_portal_catalogue, chromium, chromium_version
+from .support.portal import RESTRICTED, SECRET_WORD, chromium, chromium_version
 from .support.servers import ROOT, CatalogueServer
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -34,14 +34,6 @@ def colour_pixels(png: bytes, colour: tuple[int, int, int], tolerance: int = 14)
     """How many pixels of a screenshot are within ``tolerance`` of a colour."""
     image = Image.open(io.BytesIO(png)).convert("RGB")
     return sum(1 for pixel in image.getdata() if all(abs(a - b) <= tolerance for a, b in zip(pixel, colour)))
-
-
-@pytest.fixture(scope="module")
-def portal(demo_sqlite_path, tmp_path_factory):
-    url, tokens = build_portal_catalogue(demo_sqlite_path, tmp_path_factory.mktemp("portal-browser"))
-    server = CatalogueServer(url, log_level="info").start()
-    yield server, tokens
-    server.stop()
 
 
 @pytest.fixture()

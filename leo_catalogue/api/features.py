@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 from fastapi import APIRouter, Query, Request
@@ -16,6 +15,7 @@ from ..params import parse_bbox, parse_datetime, parse_limit, parse_offset, pars
 from ..records import DatasetRecord
 from ..schema import GEOMETRY_COLUMN, ID_COLUMN
 from ..store import get_record, table_for
+from . import html
 from .auth import principal
 from .negotiation import GEOJSON, dumps, link, respond, self_links, url, wants_html
 from .paging import page_links
@@ -78,7 +78,6 @@ def items(
     offset: str | None = Query(None),
 ):
     who = principal(request)
-    html = wants_html(request, ("json", "html", "geojson"))
     with connection(request) as conn:
         record = dataset_record(conn, collection_id, who)
         query = feature_query(request, record)
@@ -97,8 +96,6 @@ def items(
         "links": page_links(request, path, query.limit, query.offset, matched, len(features))
         + [link(url(request, f"/collections/{collection_id}"), "collection")],
     }
-    if html:
-        return respond(request, {**data, "features": [json.loads(f) for f in features]}, record.title)
     # The features are already JSON: spliced in, never parsed and written again.
     body = dumps(data)[:-1] + b',"features":[' + b",".join(features) + b"]}"
     return Response(body, media_type=GEOJSON)
