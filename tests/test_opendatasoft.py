@@ -106,7 +106,7 @@ def test_a_429_is_waited_out(portals):
     catalogue = api.connect(portals.url_of("npg"), kind="opendatasoft", operator="npg")
     assert catalogue.get("heatmapsubstationareas").id == "heatmapsubstationareas"
     times = [t for _p, _a, t in portals.requests_to("npg")[-2:]]
-    assert times[1] - times[0] >= 0.99
+    assert times[1] - times[0] >= 0.9  # Retry-After: 1 (seen from the server, on a loaded machine)
 
 
 def test_ckan_datastore_headroom_and_ssen_with_a_browser_user_agent(portals, project):
@@ -143,6 +143,7 @@ def test_the_processing_algorithm_writes_headroom_and_the_change_layer(portals, 
     changes = QgsVectorLayer(second["CHANGES"], "changes", "ogr")
     kinds = sorted(f["change"] for f in changes.getFeatures())
     assert kinds.count("new") == 1 and kinds.count("removed") == 1 and kinds.count("changed") == 3
+    del earlier, changes  # file layers closed while QGIS still runs
     with pytest.raises(Exception, match="could not be reached"):
         leo_processing.run("leo:operatorheadroom", {"OPERATOR": 2, "PORTAL_URL": "http://127.0.0.1:9/",
                                                     "OUTPUT": str(tmp_path / "none.gpkg")})
