@@ -34,6 +34,7 @@ bench: setup demo          ## benchmarks: print figures and ratios
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_aggregate.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_temporal.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_open_file.py
+	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_gb_portals.py
 	$(PYTHON) scripts/bench_ingest.py
 	$(PYTHON) scripts/bench_load.py
 	bash scripts/bench_startup.sh
@@ -89,7 +90,7 @@ leo_qgis_plugin/metadata.txt: metadata.txt
 	cp metadata.txt $@
 
 demo: venv                 ## build the demo catalogue if absent (about half a minute)
-	$(PYTHON) -m leo_catalogue load-demo --if-needed
+	$(PYTHON) -m leo_catalogue load-demo --if-needed --gb-operators
 
 clean:
 	@# A chroot of the QGIS matrix still mounted (an interrupted run) would take the host's /dev with it.

@@ -1,5 +1,5 @@
-"""Command line: init, load-demo, serve, import-ssen-headroom, import-lv-feeder, create-token, revoke-token,
-audit."""
+"""Command line: init, load-demo, serve, import-ssen-headroom, import-lv-feeder, harvest, create-token,
+revoke-token, audit."""
 
 from __future__ import annotations
 
@@ -41,6 +41,10 @@ def cmd_load_demo(args) -> int:
             state = "current"
             print("The catalogue database was brought up to date.")
         if state == "current" and demo_present(engine):
+            if args.gb_operators and not demo_present(engine, gb_operators=True):
+                from .demo.gb_operators import load_gb_operators
+
+                load_gb_operators(engine, print)
             print("The demo catalogue is already there.")
             _prepare_downloads(engine)
             return 0
@@ -49,7 +53,7 @@ def cmd_load_demo(args) -> int:
             engine = _engine(args)
             print(f"The catalogue database was made by an older version; it was moved to {old} and is rebuilt.")
     started = time.perf_counter()
-    load_demo(engine, log=print)
+    load_demo(engine, log=print, gb_operators=args.gb_operators)
     print(f"Demo catalogue loaded in {time.perf_counter() - started:.1f} s.")
     _prepare_downloads(engine)
     return 0
@@ -125,6 +129,30 @@ def _prepare_downloads(engine) -> None:
         print(f"{built} ready-made GeoPackage(s) built in {time.perf_counter() - started:.1f} s.")
 
 
+def cmd_harvest(args) -> int:
+    from .harvest.run import harvest
+    from .harvest.schedule import every_seconds, repeat
+    from .records import Provenance
+    from .store import init_catalogue
+
+    engine = _engine(args)
+    init_catalogue(engine)
+    urls = dict(item.split("=", 1) for item in args.portal or [])
+    provenance = Provenance.SYNTHETIC if args.synthetic else Provenance.REAL
+
+    def once() -> bool:
+        results = harvest(engine, args.operator, urls, provenance)
+        for result in results:
+            print(result.line(), flush=True)
+        _prepare_downloads(engine)
+        return all(r.status != "failed" for r in results)
+
+    if not args.every:
+        return 0 if once() else 1
+    repeat(once, every_seconds(args.every))
+    return 0
+
+
 def cmd_revoke_token(args) -> int:
     from .accounts import revoke_tokens
     from .store import init_catalogue
@@ -180,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("load-demo", cmd_load_demo, "Build the Oxfordshire demo catalogue (deterministic).")
     demo.add_argument("--if-needed", action="store_true",
                       help="only when the demo is missing; an outdated SQLite file is set aside, not deleted")
+    demo.add_argument("--gb-operators", action="store_true",
+                      help="also Great Britain's six operators' synthetic headroom, harvested twice (versions and "
+                           "change layers)")
     serve = command("serve", cmd_serve, "Serve the catalogue API.")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=default_port())
@@ -195,6 +226,13 @@ def build_parser() -> argparse.ArgumentParser:
     feeder.add_argument("source", metavar="FILE")
     feeder.add_argument("--lookup", help="SSEN's LV-feeder postcode lookup CSV, joined by dataset_id")
     feeder.add_argument("--dataset-id", required=True)
+    harvest = command("harvest", cmd_harvest, "Harvest each operator's newest headroom release into the catalogue "
+                      "(a new version per operator when it changed, with its change layer).")
+    harvest.add_argument("--operator", action="append", help="only this portal (ssen, nged, ukpn, npg, enwl, spen); "
+                         "repeat for several")
+    harvest.add_argument("--portal", action="append", metavar="KEY=URL", help="read a portal from another address")
+    harvest.add_argument("--every", metavar="INTERVAL", help="keep running, harvesting every INTERVAL (1d, 6h, 30m)")
+    harvest.add_argument("--synthetic", action="store_true", help="mark the harvested records synthetic (demo portals)")
     revoke = command("revoke-token", cmd_revoke_token, "Revoke a user's API tokens.")
     revoke.add_argument("--user", required=True)
     revoke.add_argument("--org", help="only the user's tokens for this organisation")

@@ -25,6 +25,7 @@ from .core.catalogue import OgcApiCatalogue
 from .core.ckan import CkanCatalogue
 from .core.constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ConstraintKind
 from .core.constraints.headroom_file import OpenedHeadroom, headroom_layer, read_source_bytes
+from .core.constraints.operators import add_operator_overlay as _operator_overlay
 from .core.constraints.overlay import ConstraintOverlay
 from .core.constraints.screening import ScreeningResult
 from .core.constraints.screening import screen_sites as _screen
@@ -38,27 +39,47 @@ from .core.extract import extract_dataset as _extract
 from .core.flex.baseline import BaselineOptions, Method
 from .core.flex.business_case import Prices
 from .core.flex.inputs import EventFields, LoadFields, read_groups
+from .core.gb_headroom_layer import operator_headroom
 from .core.licences import LICENCES
+from .core.opendatasoft import OpendatasoftCatalogue
 from .core.upload import AccessLevel, UploadDetails, UploadResult
 from .core.upload import upload_layer as _upload
 
 
-def connect(url: str, kind: str = "ogcapi", authcfg: str | None = None) -> OgcApiCatalogue | CkanCatalogue:
-    """A catalogue connection: ``ogcapi`` (the LEO server, any OGC API Records catalogue) or ``ckan``
-    (SSEN's and National Grid's portals, any CKAN portal)."""
+def connect(url: str, kind: str = "ogcapi", authcfg: str | None = None,
+            operator: str = "") -> OgcApiCatalogue | CkanCatalogue | OpendatasoftCatalogue:
+    """A catalogue connection: ``ogcapi`` (the LEO server, any OGC API Records catalogue), ``ckan`` (SSEN's,
+    National Grid's and NESO's portals, any CKAN portal) or ``opendatasoft`` (UK Power Networks', Northern
+    Powergrid's, Electricity North West's and SP Energy Networks' portals). ``operator`` (``ssen``, ``nged``,
+    ``neso``, ``ukpn``, ``npg``, ``enwl``, ``spen``) applies that operator's rate limits and headroom mapping
+    to a portal served from another address."""
     if kind == "ckan":
-        return CkanCatalogue(url, authcfg or "")
+        return CkanCatalogue(url, authcfg or "", operator=operator)
+    if kind == "opendatasoft":
+        return OpendatasoftCatalogue(url, authcfg or "", operator=operator)
     if kind != "ogcapi":
-        raise LeoError(f"Catalogue kind {kind!r} is not known; use 'ogcapi' or 'ckan'.")
+        raise LeoError(f"Catalogue kind {kind!r} is not known; use 'ogcapi', 'ckan' or 'opendatasoft'.")
     return OgcApiCatalogue(url, authcfg or "")
 
 
-def store_token(name: str, token: str) -> str:
+def open_operator_headroom(url: str, kind: str, authcfg: str = "", operator: str = "",
+                           add_to_project: bool = True) -> list[OpenedHeadroom]:
+    """Every headroom dataset of a GB operator, fetched from its portal now, as layers on the GB headroom schema
+    (styled like the overlay when added)."""
+    opened = operator_headroom(url, kind, authcfg, operator=operator)
+    if add_to_project:
+        for item in opened:
+            ConstraintOverlay.from_layers({"substations": item.layer}).set_kind(ConstraintKind.DEMAND)
+    return opened
+
+
+def store_token(name: str, token: str, scheme: str = "Bearer") -> str:
     """Keep a catalogue API token in QGIS's authentication database; the ``authcfg`` for :func:`connect`.
-    As an ``Authorization: Bearer`` header where QGIS has the APIHeader method, else as Basic's password."""
+    As an ``Authorization: <scheme> <token>`` header where QGIS has the APIHeader method, else as Basic's
+    password. ``scheme="Apikey"`` for an Opendatasoft portal's API key."""
     from .core.auth import store_token as _store
 
-    return _store(name, token)
+    return _store(name, token, scheme)
 
 
 def add_dataset(catalogue: OgcApiCatalogue, dataset_id: str, mode: str = "auto",
@@ -74,6 +95,13 @@ def add_constraint_overlay(catalogue: OgcApiCatalogue, kind: str = "demand",
                            project: QgsProject | None = None) -> ConstraintOverlay:
     """Add (or restyle) the "SSEN network constraints" group: substations, supply areas and CMZs."""
     return ConstraintOverlay.add(catalogue, ConstraintKind(kind), project)
+
+
+def add_operator_overlay(catalogue: OgcApiCatalogue, bbox: tuple[float, float, float, float], kind: str = "demand",
+                         project: QgsProject | None = None) -> tuple[ConstraintOverlay, list]:
+    """Add the substations of every GB operator whose headroom covers or is near a WGS 84 box (west, south,
+    east, north) to the overlay, the nearest first; (overlay, their catalogue records)."""
+    return _operator_overlay(catalogue, bbox, ConstraintKind(kind), project)
 
 
 def open_headroom_csv(path_or_url: str, authcfg: str = "", add_to_project: bool = True) -> OpenedHeadroom:

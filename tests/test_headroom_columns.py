@@ -14,6 +14,8 @@ from leo_catalogue.demo.headroom_csv import headroom_csv
 from leo_catalogue.demo.network import build_network
 from leo_qgis_plugin import api
 from leo_qgis_plugin.core.formats.dno_headroom import CANONICAL, PUBLISHERS, column_table, read_dno_headroom
+from leo_qgis_plugin.core.formats.gb_schema import GB_FIELDS
+from leo_qgis_plugin.core.formats.portals import portals
 
 # National Grid's Network Capacity Map (Connected Data portal) as published: camelCase columns, lower-case RAG.
 NGED = ("substationID,heatmapDatasetID,type,area,name,substationNumber,description,voltages,longitude,latitude,"
@@ -65,10 +67,14 @@ def test_a_repeated_column_is_reported():
 
 
 def test_the_mapping_tables_name_only_canonical_fields():
+    gb = {f.name for f in GB_FIELDS}
     for dno in PUBLISHERS:
         names, identifying = column_table(dno)
-        assert set(names) <= set(CANONICAL) and identifying, dno
+        assert set(CANONICAL) <= gb and set(names) <= gb and identifying, dno
         assert {"name", "latitude", "longitude"} <= set(names)
+    for source in (s for p in portals().values() for s in p.headroom):  # every operator's portal mapping
+        names, identifying = column_table(source.mapping)
+        assert set(names) <= gb and "name" in names and identifying, source.mapping
 
 
 def test_every_opened_headroom_file_is_styled(project, tmp_path):

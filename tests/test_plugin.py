@@ -60,7 +60,10 @@ def test_plugin_loads_and_unloads_twice_leaving_nothing_behind(qgis_iface, clean
         assert _registered(qgis_iface) == before
     names = [c.name for c in load_connections()]
     assert leo_settings.DEFAULT_CONNECTION_NAME in names
-    assert {"SSEN open data portal", "National Grid Connected Data portal"} <= set(names)
+    kinds = {c.name: c.kind.value for c in load_connections()}
+    for operator, kind in (("SSEN", "ckan"), ("NGED", "ckan"), ("NESO", "ckan"), ("UKPN", "opendatasoft"),
+                           ("NPG", "opendatasoft"), ("ENWL", "opendatasoft"), ("SPEN", "opendatasoft")):
+        assert [k for n, k in kinds.items() if f"({operator}) open data portal" in n] == [kind]
 
 
 def test_first_start_configures_the_local_catalogue_for_the_plugin_and_qgis(clean_settings, monkeypatch):

@@ -17,6 +17,7 @@ from . import records
 from .areas import supply_areas
 from .boundaries import county_outline, read_layer
 from .flex import event_rows, zone_rows
+from .gb_operators import load_gb_operators, operator_ids
 from .headroom_csv import headroom_csv
 from .load import flex_response_kw, half_hours, load_rows
 from .network import build_network, primaries
@@ -36,16 +37,18 @@ def write_headroom_csv(target: Path) -> Path:
     return target
 
 
-def demo_present(engine: Engine) -> bool:
-    """True when every demo dataset is in the catalogue."""
+def demo_present(engine: Engine, gb_operators: bool = False) -> bool:
+    """True when every demo dataset (and with ``gb_operators``, every GB operator's) is in the catalogue."""
     from ..store import get_record
 
+    wanted = (*DEMO_IDS, *(operator_ids() if gb_operators else ()))
     with engine.connect() as conn:
-        return all(get_record(conn, dataset_id) is not None for dataset_id in DEMO_IDS)
+        return all(get_record(conn, dataset_id) is not None for dataset_id in wanted)
 
 
-def load_demo(engine: Engine, log: Callable[[str], None] = lambda _m: None) -> None:
-    """Create the schema and (re)load every demo dataset."""
+def load_demo(engine: Engine, log: Callable[[str], None] = lambda _m: None, gb_operators: bool = False) -> None:
+    """Create the schema and (re)load every demo dataset; with ``gb_operators`` also Great Britain's six
+    operators' synthetic headroom, in each one's published columns (``make run`` loads them)."""
     init_catalogue(engine)
     districts = read_layer("lad20", ["lad20cd", "lad20nm"])
     put_dataset(engine, records.districts(), [districts])
@@ -85,3 +88,5 @@ def load_demo(engine: Engine, log: Callable[[str], None] = lambda _m: None) -> N
     price = read_price_file(LEO_PRICE.read_bytes(), LEO_PRICE.name)
     put_dataset(engine, records.leo_price(price.fields), [[{**row, "geometry": None} for row in price.rows]])
     log("Loaded Project LEO trial files: leo-mvs-leod041f06, leo-price-2019-01-23.")
+    if gb_operators:
+        load_gb_operators(engine, log)

@@ -7,11 +7,7 @@ many resources (files); the newest one that QGIS can open is added, by ``last_mo
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
 from qgis.core import QgsFeedback, QgsVectorLayer
 
@@ -19,49 +15,30 @@ from .catalogue import PROPERTY_PREFIX, SearchResults, describe_layer
 from .constraints.headroom_file import headroom_layer
 from .datasets import cache_folder, save_atomically
 from .exceptions import LeoError, NetworkError
+from .formats.ckan_api import OPENABLE, Resource, action, newest, parse_time, resource_from
 from .formats.dno_headroom import detect_publisher
+from .formats.portal_session import PortalError
+from .gb_headroom_layer import gb_headroom_layer
 from .models import CatalogueRecord
-from .network import fetch, fetch_to_file
+from .network import fetch_to_file
+from .portal_transport import session_for
 
-# Formats QGIS can open from a CKAN resource, by CKAN's "format" value.
-OPENABLE = {"CSV": "csv", "GEOJSON": "geojson", "JSON": "geojson", "GPKG": "gpkg", "GEOPACKAGE": "gpkg",
-            "SHP": "zip", "ZIP": "zip", "SHAPEFILE": "zip"}
 LATITUDE = ("latitude", "lat", "location latitude", "y")
 LONGITUDE = ("longitude", "lon", "lng", "long", "location longitude", "x")
-
-
-def _time(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-@dataclass
-class Resource:
-    id: str
-    name: str
-    url: str
-    format: str
-    last_modified: datetime | None
-    size: int | None
-
-    @property
-    def openable(self) -> bool:
-        return self.format.upper() in OPENABLE
+CAPABILITIES = frozenset({"search", "record", "open-dataset", "resources"})
 
 
 def record_from_package(package: dict) -> CatalogueRecord:
     """A catalogue record from a CKAN package (as package_show or package_search return it)."""
     organisation = package.get("organization") or {}
     publisher = package.get("publisher") or organisation.get("title") or ""
-    resources = [_resource(r) for r in package.get("resources") or []]
+    resources = [resource_from(r) for r in package.get("resources") or []]
     return CatalogueRecord(
         id=package["name"], title=package.get("title") or package["name"], description=package.get("notes") or "",
         keywords=[t.get("display_name") or t.get("name", "") for t in package.get("tags") or []],
         licence=package.get("license_title") or package.get("rights") or "",
         attribution=f"Contains data published by {publisher}" if publisher else "",
-        provenance="real", publisher=publisher, updated=_time(package.get("metadata_modified")),
+        provenance="real", publisher=publisher, updated=parse_time(package.get("metadata_modified")),
         version=str(package.get("version") or package.get("metadata_modified") or ""), kind="",
         update_frequency=package.get("updatefrequency") or package.get("frequency") or "",
         links=[{"href": r.url, "rel": "enclosure", "type": r.format, "title": r.name} for r in resources],
@@ -69,39 +46,31 @@ def record_from_package(package: dict) -> CatalogueRecord:
     )
 
 
-def _resource(data: dict) -> Resource:
-    size = data.get("size")
-    return Resource(id=str(data.get("id", "")), name=data.get("name") or data.get("url", ""), url=data.get("url", ""),
-                    format=(data.get("format") or "").strip(), last_modified=_time(data.get("last_modified")
-                                                                                  or data.get("created")),
-                    size=int(size) if isinstance(size, (int, float)) else None)
-
-
 def newest_openable(resources: list[Resource]) -> Resource | None:
     """The most recently modified resource QGIS can open (SSEN republishes headroom as new resources)."""
-    candidates = [r for r in resources if r.openable]
-    return max(candidates, key=lambda r: r.last_modified or datetime.min, default=None)
+    return newest(resources)
 
 
 class CkanCatalogue:
     """One CKAN portal."""
 
-    def __init__(self, url: str, authcfg: str = "", cache: Path | None = None) -> None:
+    capabilities = CAPABILITIES
+
+    def __init__(self, url: str, authcfg: str = "", cache: Path | None = None, operator: str = "") -> None:
         self.url = url if url.endswith("/") else url + "/"
         self.authcfg = authcfg or ""
         self.cache = cache
+        self.operator = operator  # a configured operator's key, when its portal is served from another address
+
+    def _session(self, feedback: QgsFeedback | None):
+        return session_for(self.url, "ckan", self.authcfg, feedback, self.operator)
 
     def _action(self, name: str, params: dict, feedback: QgsFeedback | None = None):
-        url = f"{self.url}api/3/action/{name}?{urlencode(params)}"
-        body = fetch(url, self.authcfg, feedback)
+        """One Action API call within the portal's rate limits, with its User-Agent; NetworkError naming it."""
         try:
-            answer = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise NetworkError(f"{url} did not answer with JSON (is it a CKAN portal?).") from None
-        if not isinstance(answer, dict) or not answer.get("success"):
-            error = answer.get("error", {}) if isinstance(answer, dict) else {}
-            raise NetworkError(f"The portal refused {name}: {error.get('message') or error or 'no reason given'}.")
-        return answer["result"]
+            return action(self._session(feedback), name, params, str(params.get("id") or params.get("q") or name))
+        except PortalError as exc:
+            raise NetworkError(str(exc)) from None
 
     def search(self, text: str | None = None, keywords: list[str] | None = None, organisation: str | None = None,
                limit: int = 20, offset: int = 0, feedback: QgsFeedback | None = None, **_ignored) -> SearchResults:
@@ -123,7 +92,7 @@ class CkanCatalogue:
 
     def resources(self, dataset_id: str, feedback: QgsFeedback | None = None) -> list[Resource]:
         package = self._action("package_show", {"id": dataset_id}, feedback)
-        return [_resource(r) for r in package.get("resources") or []]
+        return [resource_from(r) for r in package.get("resources") or []]
 
     def open_resource(self, record: CatalogueRecord, resource: Resource,
                       feedback: QgsFeedback | None = None) -> QgsVectorLayer:
@@ -157,8 +126,16 @@ class CkanCatalogue:
         return layer
 
     def open_dataset(self, dataset_id: str, feedback: QgsFeedback | None = None) -> QgsVectorLayer:
-        """The dataset's newest resource that QGIS can open."""
+        """The dataset's newest resource that QGIS can open; an operator's datastore headroom on the GB schema."""
         record = self.get(dataset_id, feedback)
+        session = self._session(feedback)
+        source = next((s for s in session.portal.headroom if s.dataset == dataset_id and s.via == "datastore"), None)
+        if source is not None:
+            layer = gb_headroom_layer(session, source, record.version, feedback).layer
+            describe_layer(layer, record)
+            layer.setCustomProperty(f"{PROPERTY_PREFIX}/id", record.id)
+            layer.setCustomProperty(f"{PROPERTY_PREFIX}/catalogue", self.url)
+            return layer
         package_resources = self.resources(dataset_id, feedback)
         resource = newest_openable(package_resources)
         if resource is None:

@@ -123,9 +123,7 @@ def open_dataset(catalogue: OgcApiCatalogue, record: CatalogueRecord, mode: AddM
 def open_by_id(catalogue: OgcApiCatalogue, dataset_id: str, mode: AddMode = AddMode.AUTO,
                feedback: QgsFeedback | None = None) -> tuple[QgsVectorLayer, bool]:
     """(layer, offline): the dataset from the catalogue, or its cached copy when the catalogue is unreachable."""
-    from .ckan import CkanCatalogue
-
-    if isinstance(catalogue, CkanCatalogue):  # a CKAN dataset is files: its newest openable one
+    if "open-dataset" in getattr(catalogue, "capabilities", ()):  # a portal's dataset: files or an export
         return catalogue.open_dataset(dataset_id, feedback), False
     try:
         record = catalogue.get(dataset_id, feedback)

@@ -10,6 +10,7 @@ from qgis.core import (
 )
 
 from .compat import GeometryType
+from .constraints.change_style import is_change_layer, style_changes
 from .constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ZONES_DATASET, ConstraintKind, RagPalette
 from .constraints.styling import label_with, style_areas, style_substations, style_zones
 
@@ -22,7 +23,9 @@ _NAME_SUFFIXES = ("nm", "name")
 def apply_default_style(layer: QgsVectorLayer, dataset_id: str) -> None:
     """Style a freshly opened dataset layer; a layer the user styled later keeps the user's style."""
     palette = RagPalette.current().value
-    if dataset_id == SUBSTATIONS_DATASET:
+    if is_change_layer(dataset_id):
+        style_changes(layer)
+    elif dataset_id == SUBSTATIONS_DATASET or dataset_id.startswith("gb-headroom-"):  # any GB operator's
         style_substations(layer, ConstraintKind.DEMAND, palette)
     elif dataset_id == AREAS_DATASET:
         style_areas(layer, ConstraintKind.DEMAND, palette)

@@ -40,29 +40,46 @@ def fetch_to_file(url: str, target: Path, authcfg: str = "", feedback: QgsFeedba
 
 
 def stream_get(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str, write: Callable[[bytes], object],
-         headers: dict[str, str] | None = None, on_head: Callable[[int, Callable[[str], str]], object] | None = None,
-         done_before: int = 0) -> None:
+               headers: dict[str, str] | None = None, on_head: Callable[[int, Callable[[str], str]], object] | None = None,
+               done_before: int = 0) -> None:
     """A GET through QGIS's network manager, each chunk handed to ``write`` as it arrives (see ``_transfer``)."""
     _transfer(url, authcfg, feedback, accept, write, lambda manager, request: manager.get(request),
               headers=headers, on_head=on_head, done_before=done_before)
 
 
+def fetch_answer(url: str, headers: dict[str, str], authcfg: str = "", feedback: QgsFeedback | None = None,
+                 write: Callable[[bytes], object] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """(HTTP status, headers with lower-case names, body) of a GET with extra ``headers``, whatever the status
+    (an error answer's body is its first 4 KB); NetworkError only when no complete answer came. With ``write``
+    the body is streamed to it instead (and returned empty)."""
+    chunks: list[bytes] = []
+    answer: dict = {}
+    _transfer(url, authcfg, feedback, headers.get("Accept", "*/*"), write or chunks.append,
+              lambda manager, request: manager.get(request), headers=headers, answer=answer)
+    return answer["status"], answer["headers"], answer["error_body"] or b"".join(chunks)
+
+
+
 def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str, write: Callable[[bytes], object],
               send: Callable[[QgsNetworkAccessManager, QNetworkRequest], QNetworkReply], uploading: bool = False,
               headers: dict[str, str] | None = None, on_head: Callable[[int, Callable[[str], str]], object] | None = None,
-              done_before: int = 0) -> None:
+              done_before: int = 0, answer: dict | None = None) -> None:
     """One request through QGIS's network manager (``send`` issues it), each chunk of the answer handed to
     ``write``; progress is the upload's when ``uploading``, else the download's (by bytes, counting
     ``done_before`` bytes already on disk). ``headers`` are added to the request; ``on_head(status, header)`` is
     called once, before the first chunk, with the status and a function giving a response header's value; an
-    OSError or NetworkError it raises stops the transfer and is raised here.
+    OSError or NetworkError it raises stops the transfer and is raised here. With ``answer``, an HTTP error
+    status is not raised: its status, headers and error body are put in ``answer``.
 
     Our own event loop, not QgsBlockingNetworkRequest: in QGIS 3.22 a blocking request cancelled mid-flight
     can wait forever, holding a worker thread; here cancelling aborts the reply, which ends the loop."""
     request = QNetworkRequest(QUrl(url))
     request.setRawHeader(b"Accept", accept.encode())
     for name, value in (headers or {}).items():
-        request.setRawHeader(name.encode(), value.encode())
+        request.setRawHeader(name.encode("latin-1"), value.encode("latin-1"))
+    if answer is not None:
+        # A cached 200 then a 500 for the same URL made Qt report the 500 as a 200 cut short after 60 s.
+        request.setAttribute(QNetworkRequest.Attribute.CacheSaveControlAttribute, False)
     # Follow redirects but never from https to http (Qt 6 has only this attribute, Qt 5.9+ both).
     request.setAttribute(QNetworkRequest.Attribute.RedirectPolicyAttribute,
                          QNetworkRequest.RedirectPolicy.NoLessSafeRedirectPolicy)
@@ -120,9 +137,14 @@ def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str,
     failed = reply.error() != QNetworkReply.NetworkError.NoError
     status = reply.attribute(QNetworkRequest.Attribute.HttpStatusCodeAttribute)
     message = reply.errorString()
+    if answer is not None:
+        answer.update(status=status or 0, error_body=b"".join(body_start), headers={
+            bytes(k).decode("latin-1").lower(): bytes(v).decode("latin-1") for k, v in reply.rawHeaderPairs()})
     reply.deleteLater()
     if write_errors:
         raise write_errors[0]
+    if answer is not None and status and status >= 300 and not (feedback is not None and feedback.isCanceled()):
+        return
     _raise_for(url, status, failed, message, feedback, _server_message(b"".join(body_start)))
 
 

@@ -13,17 +13,15 @@ from enum import Enum
 from qgis.core import QgsSettings
 
 from .compat import save_oapif_connection
+from .formats.portals import portals
 
 SETTINGS_PREFIX = "leo_qgis"
 CONNECTIONS_KEY = f"{SETTINGS_PREFIX}/connections"
 SELECTED_KEY = f"{SETTINGS_PREFIX}/selected_connection"
 DEFAULT_CONNECTION_NAME = "LEO demo catalogue (local)"
 DEFAULT_URL = "http://127.0.0.1:8765/"
-# DNO open-data portals (CKAN) offered from the first start.
-PORTALS = {
-    "SSEN open data portal": "https://data.ssen.co.uk/",
-    "National Grid Connected Data portal": "https://connecteddata.nationalgrid.co.uk/",
-}
+# GB network operators' open-data portals offered from the first start: name -> (url, kind), from dno_portals.json.
+PORTALS = {f"{p.name} ({p.operator}) open data portal": (p.url, p.kind) for p in portals().values()}
 
 
 class ConnectionKind(str, Enum):
@@ -31,6 +29,7 @@ class ConnectionKind(str, Enum):
 
     OGC_API_RECORDS = "ogcapi-records"
     CKAN = "ckan"
+    OPENDATASOFT = "opendatasoft"
 
 
 @dataclass
@@ -104,8 +103,8 @@ def ensure_default_connection(settings: QgsSettings | None = None) -> Connection
     if url is None and existing:
         return None
     if not existing:
-        for name, portal in PORTALS.items():
-            save_connection(ConnectionSettings(name, portal, ConnectionKind.CKAN), settings)
+        for name, (portal, kind) in PORTALS.items():
+            save_connection(ConnectionSettings(name, portal, ConnectionKind(kind)), settings)
     connection = ConnectionSettings(DEFAULT_CONNECTION_NAME, url or DEFAULT_URL)
     save_connection(connection, settings)
     mirror_as_qgis_oapif_connection(connection)

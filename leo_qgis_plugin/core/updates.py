@@ -20,6 +20,17 @@ class Update:
     dataset_id: str
     current: str
     record: CatalogueRecord
+    changes: CatalogueRecord | None = None  # a harvested dataset's change layer of the new version
+
+
+def change_record(catalogue: OgcApiCatalogue, dataset_id: str, version: str,
+                  feedback: QgsFeedback | None = None) -> CatalogueRecord | None:
+    """The change layer a harvest stored with ``version`` of ``dataset_id`` (``<id>-changes``), if any."""
+    try:
+        record = catalogue.get(f"{dataset_id}-changes", feedback)
+    except LeoError:
+        return None
+    return record if record.version == version else None
 
 
 def catalogue_layers(project: QgsProject | None = None) -> list[QgsVectorLayer]:
@@ -45,7 +56,8 @@ def find_updates(layers: list[tuple[str, str, str, str]], feedback: QgsFeedback 
         except LeoError:
             continue  # unreachable or gone: nothing to offer now
         if record.version and record.version != version:
-            updates.append(Update(layer_id, dataset_id, version, record))
+            changes = change_record(OgcApiCatalogue(url, authcfg_for(url)), dataset_id, record.version, feedback)
+            updates.append(Update(layer_id, dataset_id, version, record, changes))
     return updates
 
 
@@ -71,3 +83,17 @@ def apply_version(layer: QgsVectorLayer, record: CatalogueRecord, path: str | No
         layer.dataProvider().reloadData()
     describe_layer(layer, record)
     layer.triggerRepaint()
+
+
+def add_change_layer(layer: QgsVectorLayer, url: str, changes: CatalogueRecord) -> QgsVectorLayer:
+    """The change layer of a refreshed harvested layer, styled, just above it in the layer tree (UI thread)."""
+    from .constraints.change_style import style_changes
+
+    added = OgcApiCatalogue(url, authcfg_for(url)).layer(changes.id, changes.title, changes)
+    style_changes(added)
+    project = layer.project() or QgsProject.instance()
+    project.addMapLayer(added, False)
+    node = project.layerTreeRoot().findLayer(layer.id())
+    parent = node.parent() if node is not None else project.layerTreeRoot()
+    parent.insertLayer(parent.children().index(node) if node is not None else 0, added)
+    return added

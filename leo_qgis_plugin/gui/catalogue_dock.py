@@ -213,6 +213,10 @@ class CatalogueDock(QDockWidget):
             from ..core.ckan import CkanCatalogue  # loaded when a CKAN portal is first used
 
             return CkanCatalogue(connection.url, connection.authcfg)
+        if connection.kind is ConnectionKind.OPENDATASOFT:
+            from ..core.opendatasoft import OpendatasoftCatalogue  # loaded when first used
+
+            return OpendatasoftCatalogue(connection.url, connection.authcfg)
         return OgcApiCatalogue(connection.url, connection.authcfg)
 
     @staticmethod

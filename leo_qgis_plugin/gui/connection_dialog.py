@@ -20,7 +20,9 @@ class ConnectionDialog(QDialog):
         self.url = QLineEdit(connection.url if connection else "https://")
         self.kind = QComboBox()
         self.kind.addItem("LEO catalogue / OGC API Records", ConnectionKind.OGC_API_RECORDS.value)
-        self.kind.addItem("CKAN portal (e.g. SSEN, National Grid)", ConnectionKind.CKAN.value)
+        self.kind.addItem("CKAN portal (e.g. SSEN, National Grid, NESO)", ConnectionKind.CKAN.value)
+        self.kind.addItem("Opendatasoft portal (e.g. UK Power Networks, Northern Powergrid)",
+                          ConnectionKind.OPENDATASOFT.value)
         if connection:
             self.kind.setCurrentIndex(self.kind.findData(connection.kind.value))
         self.auth = QgsAuthConfigSelect(self)

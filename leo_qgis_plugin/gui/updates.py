@@ -51,8 +51,10 @@ class UpdateChecker(QObject):
                 continue
             indicator = QgsLayerTreeViewIndicator(self.view)
             indicator.setIcon(QIcon(ICON))
+            what_changed = (f" What changed comes with it: {update.changes.title}." if update.changes else "")
             indicator.setToolTip(f"Version {update.record.version} of {update.dataset_id} is available (this layer "
-                                 f"has version {update.current or 'unknown'}). Click to refresh; your style is kept.")
+                                 f"has version {update.current or 'unknown'}). Click to refresh; your style is "
+                                 f"kept.{what_changed}")
             indicator.clicked.connect(lambda _index, u=update: self.refresh(u))
             self.view.addIndicator(node, indicator)
             self.indicators[update.layer_id] = indicator
@@ -63,7 +65,7 @@ class UpdateChecker(QObject):
 
     def refresh(self, update: Update) -> None:
         from ..core.catalogue import PROPERTY_PREFIX
-        from ..core.updates import apply_version, fetch_version
+        from ..core.updates import add_change_layer, apply_version, fetch_version
 
         layer = QgsProject.instance().mapLayer(update.layer_id)
         if layer is None:
@@ -74,7 +76,9 @@ class UpdateChecker(QObject):
         def done(path) -> None:
             apply_version(layer, update.record, path)
             self._remove(update.layer_id)
-            self.message.emit(f"{layer.name()} now shows version {update.record.version}.", Qgis.Success)
+            added = add_change_layer(layer, url, update.changes) if update.changes else None
+            also = f" What changed: {added.name()}, added above it." if added else ""
+            self.message.emit(f"{layer.name()} now shows version {update.record.version}.{also}", Qgis.Success)
 
         self.task = BackgroundTask(f"LEO: refreshing {update.dataset_id}",
                                    lambda feedback: fetch_version(url, update.record, mode, feedback), done,

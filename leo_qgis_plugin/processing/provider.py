@@ -10,6 +10,7 @@ from .aggregate import AggregateAlgorithm
 from .export_layers import ExportLayersAlgorithm
 from .extract_dataset import ExtractDatasetAlgorithm
 from .flex_baseline import FlexBaselineAlgorithm
+from .operator_headroom import OperatorHeadroomAlgorithm
 from .screen_sites import ScreenSitesAlgorithm
 from .upload_layer import UploadLayerAlgorithm
 
@@ -31,3 +32,4 @@ class LeoProvider(QgsProcessingProvider):
         self.addAlgorithm(AggregateAlgorithm())
         self.addAlgorithm(UploadLayerAlgorithm())
         self.addAlgorithm(ExtractDatasetAlgorithm())
+        self.addAlgorithm(OperatorHeadroomAlgorithm())

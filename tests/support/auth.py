@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def token_authcfg(name: str, token: str) -> Iterator[str]:
-    """The id of an authcfg carrying ``token``; removed afterwards."""
+def token_authcfg(name: str, token: str, scheme: str = "Bearer") -> Iterator[str]:
+    """The id of an authcfg carrying ``token`` (``scheme`` Apikey for an Opendatasoft key); removed afterwards."""
     from qgis.core import QgsApplication
 
     from leo_qgis_plugin.core.auth import store_token
@@ -17,7 +17,7 @@ def token_authcfg(name: str, token: str) -> Iterator[str]:
     manager = QgsApplication.authManager()
     if not manager.masterPasswordIsSet():
         assert manager.setMasterPassword("leo-tests", True)
-    authcfg = store_token(name, token)
+    authcfg = store_token(name, token, scheme)
     try:
         yield authcfg
     finally:

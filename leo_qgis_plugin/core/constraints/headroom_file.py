@@ -10,7 +10,7 @@ from qgis.core import QgsFeedback, QgsLayerMetadata, QgsVectorLayer
 from ..compat import set_attribution
 from ..formats.dno_headroom import read_dno_headroom
 from ..formats.errors import FormatError
-from ..formats.ssen_headroom import FIELDS
+from ..formats.ssen_headroom import FIELDS, HeadroomTable
 from ..layers import point_layer
 from ..network import fetch
 
@@ -49,7 +49,12 @@ def read_source_bytes(source: str, authcfg: str = "", feedback: QgsFeedback | No
 def headroom_layer(data: bytes, name: str) -> OpenedHeadroom:
     """A point layer with SSEN's canonical fields from any supported headroom CSV."""
     publisher, table = read_dno_headroom(data, name)
-    layer = point_layer(f"{publisher} headroom ({name})", list(FIELDS), table.rows)
+    return layer_of_table(publisher, name, table)
+
+
+def layer_of_table(publisher: str, name: str, table: HeadroomTable) -> OpenedHeadroom:
+    """A point layer of read headroom rows (its fields: the table's), with metadata naming the publisher."""
+    layer = point_layer(f"{publisher} headroom ({name})", list(table.fields or FIELDS), table.rows)
     metadata = QgsLayerMetadata()
     metadata.setTitle(f"{publisher} network headroom ({name})")
     metadata.setAbstract(f"Substation headroom as published by {publisher} in {name}, read by LEO for QGIS.")

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from .errors import FormatError
+from .gb_schema import GB_EXTRA
 from .ssen_headroom import COLUMNS, HEADER, HeadroomTable, read_csv_rows, read_mapped_rows
 
 TABLES = Path(__file__).with_name("headroom_columns")
@@ -78,7 +79,8 @@ def read_dno_headroom(data: bytes, source: str = "headroom file") -> tuple[str, 
     if lacking:
         raise FormatError(f"The {source} looks like a {publisher} headroom file but has no column for "
                           f"{', '.join(lacking)}.")
-    table = read_mapped_rows(header, reader, {field: header[at] for field, at in positions.items()}, source)
+    extra = [f for f in GB_EXTRA if f.name in positions]  # GB-schema fields a file publishes (NGED's firm capacity)
+    table = read_mapped_rows(header, reader, {field: header[at] for field, at in positions.items()}, source, extra)
     absent = [field for field in CANONICAL if field not in positions]
     if publisher == "SSEN" and absent:
         notes.append(f"Not in this file (left empty): {', '.join(absent)}.")

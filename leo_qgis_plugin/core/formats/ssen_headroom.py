@@ -131,14 +131,16 @@ def read_csv_rows(data: bytes, source: str) -> tuple[list[str], csv._reader]:
     return [h.strip() for h in header], reader
 
 
-def read_mapped_rows(header: list[str], reader, columns: dict[str, str], source: str) -> HeadroomTable:
+def read_mapped_rows(header: list[str], reader, columns: dict[str, str], source: str,
+                     extra: list[FieldDef] = ()) -> HeadroomTable:
     """Typed canonical rows from a CSV whose columns are mapped to canonical field names.
 
     ``columns`` maps canonical field name -> the file's column title; unmapped fields stay empty.
+    ``extra`` are fields beyond SSEN's (the GB schema's), read the same way.
     """
     index = {name: header.index(column) for name, column in columns.items()}
-    kinds = {name: kind for _, name, kind, _ in COLUMNS}
-    table = HeadroomTable(rows=[])
+    kinds = {name: kind for _, name, kind, _ in COLUMNS} | {f.name: f.type for f in extra}
+    table = HeadroomTable(rows=[], fields=list(FIELDS) + list(extra))
     extra = [h for h in header if h and h not in columns.values()]
     if extra:
         table.warnings.append(f"Ignored unknown column(s): {', '.join(extra)}.")
