@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsDateTimeRange, QgsProject, QgsTemporalNavigationObject, QgsVectorLayer
-from qgis.PyQt.QtCore import QDateTime, QObject, pyqtSignal
+from qgis.PyQt.QtCore import QDateTime, QObject, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +26,8 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.compat import AnimationState, TemporalNavigationMode
+from ..core.layer_roles import describe_choice, find_layers, role_of
+from ..core.project_layers import add_layer
 from ..core.temporal.clock import UK, from_qdatetime, to_qdatetime, uk_label
 from ..core.temporal.controller import bind_playback, bound_playbacks
 from .charts import LazyChart
@@ -86,8 +88,16 @@ class TimeDock(QDockWidget):
 
         self.fast = QPushButton("Fast playback of the active layer")
         self.fast.setToolTip("One point per site, its value looked up per frame: smooth however long the series. "
-                             "Coloured by use of firm capacity when ssen-headroom is in the project.")
+                             "Coloured by use of firm capacity when a headroom layer is in the project.")
         layout.addWidget(self.fast)
+        capacity_form = QFormLayout()
+        self.capacity = QComboBox()
+        self.capacity.setToolTip("The substations whose firm capacity (maximum demand plus demand headroom) colours "
+                                 "the fast playback")
+        self.capacity.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.capacity.setMinimumContentsLength(12)
+        capacity_form.addRow("Firm capacity from", self.capacity)
+        layout.addLayout(capacity_form)
         export_row = QHBoxLayout()
         self.movie = QComboBox()
         for movie, label in (("gif", "Animated GIF"), ("mp4", "MP4 video"), ("none", "PNG frames only")):
@@ -114,12 +124,37 @@ class TimeDock(QDockWidget):
         controller.temporalExtentsChanged.connect(self._extents_changed)
         self.chart.clicked.connect(self.jump_to)
         self._extents_changed(controller.temporalExtents())
+        project = QgsProject.instance()
+        project.layersAdded.connect(self.refresh_capacity_layers)
+        project.layersRemoved.connect(self.refresh_capacity_layers)
+        self.refresh_capacity_layers()
 
     def disconnect_controller(self) -> None:
         """Stop following QGIS's controller (the plugin is unloading; the controller stays)."""
+        project = QgsProject.instance()
         for signal, slot in ((self.controller.updateTemporalRange, self._frame_changed),
-                             (self.controller.temporalExtentsChanged, self._extents_changed)):
+                             (self.controller.temporalExtentsChanged, self._extents_changed),
+                             (project.layersAdded, self.refresh_capacity_layers),
+                             (project.layersRemoved, self.refresh_capacity_layers)):
             signal.disconnect(slot)
+
+    def refresh_capacity_layers(self, *_changed) -> None:
+        """Offer the project's substation layers (by role, not by field names), keeping the user's choice."""
+        chosen = self.capacity.currentData()
+        layers = find_layers("substations")
+        self.capacity.blockSignals(True)
+        self.capacity.clear()
+        for layer in layers:
+            self.capacity.addItem(describe_choice(layer, layers), layer.id())
+            self.capacity.setItemData(self.capacity.count() - 1, layer.source(), Qt.ItemDataRole.ToolTipRole)
+        self.capacity.addItem("None: colour by load only", "")
+        index = self.capacity.findData(chosen) if chosen else -1
+        self.capacity.setCurrentIndex(index if index >= 0 else 0)
+        self.capacity.blockSignals(False)
+
+    def capacity_layer(self) -> QgsVectorLayer | None:
+        layer = QgsProject.instance().mapLayer(self.capacity.currentData() or "")
+        return layer if isinstance(layer, QgsVectorLayer) else None
 
     @staticmethod
     def _time_edit() -> QDateTimeEdit:
@@ -171,19 +206,29 @@ class TimeDock(QDockWidget):
             self.play.setText("Pause" if playing else "Play")
             self.play.blockSignals(False)
 
-    def start_fast_playback(self) -> None:
+    def series_layer(self) -> QgsVectorLayer | None:
+        """The active layer if it is a series by site, else the project's one half-hourly load layer."""
+        from ..core.temporal.series import series_fields
+
         layer = self.active_layer()
-        if not isinstance(layer, QgsVectorLayer):
-            self.message.emit("Select a half-hourly series (e.g. substation-load-hh) in the Layers panel first.", 1)
+        if isinstance(layer, QgsVectorLayer) and role_of(layer) == "load":
+            return layer
+        if isinstance(layer, QgsVectorLayer) and role_of(layer) not in ("substations", "areas", "zones") \
+                and series_fields(layer) is not None:
+            return layer
+        loads = find_layers("load")
+        return loads[0] if len(loads) == 1 else None
+
+    def start_fast_playback(self) -> None:
+        layer = self.series_layer()
+        if layer is None:
+            self.message.emit("Select a half-hourly series (e.g. Primary substation half-hourly load) in the Layers "
+                              "panel first.", 1)
             return
         from ..tasks.playback import read_series_task  # numpy: loaded when first used, not at QGIS start-up
 
-        project = QgsProject.instance()
-        headroom = next((lyr for lyr in project.mapLayers().values()
-                         if isinstance(lyr, QgsVectorLayer) and "demand_headroom_mva" in lyr.fields().names()
-                         and "asset_id" in lyr.fields().names()), None)
-        self.task = read_series_task(layer, headroom, lambda result: self._add_playback(layer, *result),
-                                     lambda text: self.message.emit(text, 2))
+        self.task = read_series_task(layer, self.capacity_layer(), lambda result: self._add_playback(layer, *result),
+                                     lambda text: self.message.emit(f"Fast playback of {layer.name()}: {text}", 2))
         QgsApplication.taskManager().addTask(self.task)
 
     def _add_playback(self, layer: QgsVectorLayer, series, sources) -> None:
@@ -191,7 +236,7 @@ class TimeDock(QDockWidget):
 
         project = QgsProject.instance()
         view = make_playback(layer, series, sources)
-        project.addMapLayer(view.layer)
+        add_layer(view.layer, project)
         view.layer.selectionChanged.connect(lambda *_: self.refresh_chart())
         bind_playback(view, self.controller, project)
         notes = " ".join(view.warnings)

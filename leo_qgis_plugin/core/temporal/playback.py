@@ -25,6 +25,7 @@ from qgis.core import (
 )
 
 from ..compat import MetaType, SymbolLayerProperty
+from ..exceptions import LeoError
 from .clock import from_qdatetime, to_qdatetime, uk_label
 from .series import SeriesMatrix
 
@@ -49,6 +50,7 @@ class PlaybackLayer:
             QgsField("site_id", MetaType.String), QgsField("value", MetaType.Double),
             QgsField("utilisation_pct", MetaType.Double), QgsField("frame", MetaType.String)])
         self.layer.updateFields()
+        self.layer.setCustomProperty("leo_qgis/dataset/role", "playback")  # drawn over the overlay
         self.listeners: list[Callable[[np.ndarray], None]] = []  # told each frame's values (e.g. aggregates)
         features = []
         for site in series.sites:
@@ -115,6 +117,11 @@ def site_locations(layer: QgsVectorLayer, series: SeriesMatrix) -> dict[str, Qgs
 def capacity_from_headroom(headroom: QgsVectorLayer) -> dict[str, float]:
     """Firm capacity per substation in kW, from SSEN's headroom: maximum demand plus demand headroom
     (unity power factor)."""
+    missing = [f for f in ("asset_id", "max_demand_mva", "demand_headroom_mva") if f not in headroom.fields().names()]
+    if missing:
+        raise LeoError(f"{headroom.name()!r} has no {', '.join(missing)}: firm capacity needs SSEN's headroom "
+                       "(maximum demand and demand headroom per substation). Choose another layer under "
+                       "'Firm capacity from', or None.")
     capacity = {}
     for feature in headroom.getFeatures():
         demand, spare = feature["max_demand_mva"], feature["demand_headroom_mva"]
