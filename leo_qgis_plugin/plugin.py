@@ -191,10 +191,11 @@ class LeoPlugin:
 
     def open_path(self, path: str) -> None:
         """Open an SSEN or LEO file in a task; the layer is added with a note of what was read."""
+        from .core.project_layers import add_layer
         from .tasks.open_file import open_file_task
 
         def opened(result) -> None:
-            QgsProject.instance().addMapLayer(result.layer)
+            add_layer(result.layer)
             flagged = result.quality is not None and any(result.quality.totals().values())
             self._show_message(result.message(), 1 if result.warnings or flagged else 0)
 

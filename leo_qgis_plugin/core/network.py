@@ -14,6 +14,7 @@ from qgis.PyQt.QtCore import QEventLoop, QFile, QIODevice, QUrl
 from qgis.PyQt.QtNetwork import QHttpMultiPart, QHttpPart, QNetworkReply, QNetworkRequest
 
 from .exceptions import NetworkError
+from .progress import report_bytes
 
 _HINTS = {
     401: "the catalogue needs you to sign in: choose an authentication configuration for this connection",
@@ -81,6 +82,7 @@ def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str,
     def progress(done: int, total: int) -> None:
         if total > 0:
             feedback.setProgress(100.0 * done / total)
+        report_bytes(feedback, done, total)
 
     reply.readyRead.connect(write_chunk)
     reply.finished.connect(loop.quit)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timezone
 from typing import TYPE_CHECKING
 
-from qgis.core import Qgis, QgsApplication, QgsProject, QgsRectangle, QgsSettings
+from qgis.core import Qgis, QgsApplication, QgsRectangle, QgsSettings
 from qgis.PyQt.QtCore import QDate, Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -28,6 +28,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.catalogue import OgcApiCatalogue, SearchResults
 from ..core.datasets import AddMode, cache_size, clear_cache
+from ..core.project_layers import add_layer
 from ..core.settings import (
     SELECTED_KEY,
     ConnectionKind,
@@ -308,6 +309,8 @@ class CatalogueDock(QDockWidget):
                                          self._add_failed)
         self._enable()
         self.count.setText(f"Opening {record.title}…")
+        title = record.title
+        self.add_task.feedback.stepChanged.connect(lambda step: self.count.setText(f"{title}: {step}…"))
         QgsApplication.taskManager().addTask(self.add_task)
 
     def show_cache_size(self) -> None:
@@ -324,7 +327,7 @@ class CatalogueDock(QDockWidget):
         layer, offline = result
         self.add_task = None
         self.show_cache_size()
-        QgsProject.instance().addMapLayer(layer)
+        add_layer(layer)
         text = f"Added {layer.name()}" + (" from the offline copy: the catalogue is unreachable." if offline else ".")
         self.count.setText(text)
         self.message.emit(text, Qgis.Warning if offline else Qgis.Success)

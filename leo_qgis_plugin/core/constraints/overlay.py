@@ -59,17 +59,22 @@ class ConstraintOverlay:
     @classmethod
     def from_layers(cls, layers: dict[str, QgsVectorLayer], project: QgsProject | None = None) -> ConstraintOverlay:
         """Build the group from ready layers: ``substations`` (required), ``areas`` and ``zones``."""
+        from ..project_layers import PreparedProject
+
         project = project or QgsProject.instance()
         root = project.layerTreeRoot()
         group = root.findGroup(OVERLAY_GROUP) or root.insertGroup(0, OVERLAY_GROUP)
-        for role in ("zones", "substations", "areas"):  # top to bottom
-            layer = layers.get(role)
-            if layer is None:
-                continue
-            layer.setCustomProperty(ROLE_PROPERTY, role)
-            project.addMapLayer(layer, False)
-            group.addLayer(layer)
-        return cls(group, project)
+        with PreparedProject(project, list(layers.values())):
+            for role in ("zones", "substations", "areas"):  # top to bottom
+                layer = layers.get(role)
+                if layer is None:
+                    continue
+                layer.setCustomProperty(ROLE_PROPERTY, role)
+                project.addMapLayer(layer, False)
+                group.addLayer(layer)
+        overlay = cls(group, project)
+        overlay.move_to_top()
+        return overlay
 
     # --- the layers ---------------------------------------------------------------------
 
@@ -112,19 +117,23 @@ class ConstraintOverlay:
             substations.setSubsetString(" AND ".join(parts))
 
     def move_to_top(self) -> None:
-        """Keep the overlay above the user's layers (but below screening results, which are read against it,
-        and tables, which are not drawn)."""
+        """Keep the overlay above the user's layers (but below screening results and playback layers, which are
+        read against it, and tables, which are not drawn)."""
+        from ..project_layers import ABOVE_OVERLAY_RANK, layer_rank
+
         root = self.project.layerTreeRoot()
-        position = 0
-        for node in root.children():
+        others = [node for node in root.children() if node is not self.group]
+        target = 0  # its index among the other entries
+        for node in others:
             layer = node.layer() if QgsLayerTree.isLayer(node) else None
-            if layer is None or (layer.isSpatial() and layer.customProperty(ROLE_PROPERTY) != SCREENED_ROLE):
+            if layer is None or (layer.isSpatial() and layer_rank(layer) > ABOVE_OVERLAY_RANK):
                 break
-            position += 1
-        children = root.children()
-        if position < len(children) and children[position] is self.group:
+            target += 1
+        current = next(i for i, node in enumerate(root.children()) if node is self.group)
+        if current == target:
             return
+        # Moved as a clone: removing a group's node first would take its layers out of the project.
         clone = self.group.clone()
-        root.insertChildNode(position, clone)
+        root.insertChildNode(target + 1 if current < target else target, clone)
         root.removeChildNode(self.group)
         self.group = clone
