@@ -64,6 +64,8 @@ class LeoPlugin:
         aggregate = self._action("Aggregate into boundaries…", lambda: self._open_algorithm("leo:aggregate", "INPUT"))
         multiscale = self._action("Multi-scale view of the active layer…", self.open_multiscale)
         open_file = self._action("Open SSEN or LEO file…", self.choose_file)
+        basemap = self._action("OpenStreetMap basemap on/off", self.toggle_basemap)
+        basemap.setToolTip("OpenStreetMap's tiles under your layers (needs the internet; © OpenStreetMap contributors)")
         # A menu of our own in the menu bar: QGIS's Plugins submenus leave objects behind on unload.
         self.menu = QMenu(MENU, window)
         self.menu.setObjectName("LeoMenu")
@@ -72,7 +74,8 @@ class LeoPlugin:
             window.menuBar().insertMenu(help_menu.menuAction(), self.menu)  # before Help, as QGIS's own menus
         else:
             window.menuBar().addMenu(self.menu)
-        for action in (browse, toggle, clock, open_file, screen, export, share, None, aggregate, multiscale, baseline):
+        for action in (browse, toggle, clock, open_file, screen, export, share, None, aggregate, multiscale, baseline,
+                       None, basemap):
             if action is None:
                 self.menu.addSeparator()
                 continue
@@ -174,6 +177,11 @@ class LeoPlugin:
         import processing
 
         processing.execAlgorithmDialog("leo:screensites", {})
+
+    def toggle_basemap(self) -> None:
+        from .core.basemap import basemap, set_basemap
+
+        set_basemap(basemap() is None)
 
     def open_export(self) -> None:
         import processing

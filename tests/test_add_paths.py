@@ -163,3 +163,47 @@ def test_the_scripting_api_adds_through_the_same_path(demo, project):
     events = api.add_dataset(catalogue, "flex-events", mode="live")
     assert role_of(events) == "events" and events.temporalProperties().isActive()
     assert project.timeSettings().temporalRange().begin().isValid() and project.crs().authid() == "EPSG:27700"
+
+
+def test_the_overlay_takes_in_the_layers_already_on_the_map_instead_of_drawing_them_twice(project):
+    substations = add_layer(memory("SSEN network headroom", "Point", "ssen-headroom"), project)
+    add_layer(memory("Primary substation supply areas", "Polygon", "ssen-primary-areas"), project)
+    overlay = ConstraintOverlay.from_layers({"substations": memory("Substations", "Point", "ssen-headroom"),
+                                             "areas": memory("Supply areas", "Polygon", "ssen-primary-areas"),
+                                             "zones": memory("Zones", "Polygon", "flex-zones")}, project)
+    assert len(project.mapLayers()) == 3 and overlay.layer("substations") is substations
+    assert tree_names(project) == [overlay.group.name()]
+    assert [n.name() for n in overlay.group.children()] == ["Zones", "SSEN network headroom",
+                                                             "Primary substation supply areas"]
+
+
+def test_an_optional_basemap_at_the_bottom_with_its_attribution(project):
+    from leo_qgis_plugin.core.basemap import ATTRIBUTION, basemap, set_basemap
+    from leo_qgis_plugin.core.compat import attribution
+
+    add_layer(memory("Districts", "Polygon", "oxon-districts"), project)
+    layer = set_basemap(True, project)
+    assert layer.isValid() and attribution(layer) == ATTRIBUTION and "tile.openstreetmap.org" in layer.source()
+    assert tree_names(project)[-1] == layer.name() and set_basemap(True, project) is layer  # once
+    add_layer(memory("Sites", "Point"), project)
+    assert tree_names(project) == ["Sites", "Districts", layer.name()]
+    set_basemap(False, project)
+    assert basemap(project) is None and tree_names(project) == ["Sites", "Districts"]
+
+
+def test_screened_sites_have_their_own_symbol_and_labels_above_the_boundaries(project):
+    from leo_qgis_plugin.core.constraints.definitions import RagPalette
+    from leo_qgis_plugin.core.constraints.styling import PRIORITY, style_screened_sites
+    from leo_qgis_plugin.core.default_styles import apply_default_style
+
+    sites = QgsVectorLayer("Point?crs=EPSG:4326&field=name:string&field=scenario_demand_rag:string"
+                           "&field=scenario_demand_headroom_mva:double", "Sites (screened)", "memory")
+    style_screened_sites(sites, RagPalette.SSEN.value)
+    categories = sites.renderer().categories()  # kept: each symbol belongs to its category
+    symbol = categories[0].symbol()
+    assert symbol.symbolLayer(0).strokeColor().name() == "#ffffff"  # a white-edged diamond: never a substation's circle
+    assert sites.labelsEnabled() and '"name"' in sites.labeling().settings().fieldName
+    districts = QgsVectorLayer("Polygon?crs=EPSG:4326&field=lad20nm:string", "Districts", "memory")
+    apply_default_style(districts, "oxon-districts")
+    assert sites.labeling().settings().priority == PRIORITY["sites"] > districts.labeling().settings().priority
+    assert districts.labeling().settings().fitInPolygonOnly

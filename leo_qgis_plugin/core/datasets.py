@@ -132,8 +132,9 @@ def finish_layer(layer: QgsVectorLayer, record: CatalogueRecord, mode: AddMode,
     apply_default_style(layer, record.id)
     _progress(feedback, 95, "setting up time")
     configure_temporal(layer, record)
-    _progress(feedback, 98, "working out the extent")
-    layer.extent()
+    if layer.providerType() != "OAPIF":  # a live layer's extent is the collection's, known already
+        _progress(feedback, 98, "working out the extent")
+        layer.extent()
     return layer
 
 

@@ -19,7 +19,7 @@ from qgis.core import (
 )
 
 from ..compat import MetaType
-from ..constraints.styling import label_with
+from ..constraints.styling import PRIORITY, label_with
 from ..default_styles import name_field
 from .aggregate import AggregateResult, Stat, aggregate
 
@@ -101,4 +101,5 @@ def style_aggregate(layer: QgsVectorLayer, field: str = "count") -> None:
     layer.setRenderer(renderer)
     layer.setOpacity(0.8)
     name = name_field(layer)
-    label_with(layer, (f'"{name}" || \'\\n\' || ' if name else "") + f'format_number("{field}", 0)')
+    label_with(layer, (f'"{name}" || \'\\n\' || ' if name else "") + f'format_number("{field}", 0)',
+               priority=PRIORITY["aggregates"])

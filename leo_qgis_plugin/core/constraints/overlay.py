@@ -24,6 +24,19 @@ SCREENED_ROLE = "screened-sites"
 KIND_PROPERTY = "leo_qgis/constraints/kind"
 
 
+def _same_dataset_outside(project: QgsProject, group: QgsLayerTreeGroup, layer: QgsVectorLayer):
+    """A layer of the same catalogue dataset already in the project, outside the overlay group, or None."""
+    from ..layer_roles import dataset_of
+
+    dataset = dataset_of(layer)
+    if not dataset:
+        return None
+    inside = {node.layer() for node in group.findLayers()}
+    return next((node.layer() for node in project.layerTreeRoot().findLayers()
+                 if node.layer() is not None and node.layer() is not layer and node.layer() not in inside
+                 and dataset_of(node.layer()) == dataset), None)
+
+
 class ConstraintOverlay:
     """The overlay group of a project, found or created."""
 
@@ -69,9 +82,16 @@ class ConstraintOverlay:
                 layer = layers.get(role)
                 if layer is None:
                     continue
+                same = _same_dataset_outside(project, group, layer)
+                if same is not None:  # already on the map (e.g. from the Browser): moved in, not drawn twice
+                    layer = same
+                else:
+                    project.addMapLayer(layer, False)
                 layer.setCustomProperty(ROLE_PROPERTY, role)
-                project.addMapLayer(layer, False)
                 group.addLayer(layer)
+                for node in root.findLayers():
+                    if node.layer() is layer and node.parent() is not group:
+                        node.parent().removeChildNode(node)
         overlay = cls(group, project)
         overlay.move_to_top()
         return overlay

@@ -35,6 +35,14 @@ BANDS = (("Over firm capacity (> 100 %)", '"utilisation_pct" > 100', "#d7191c"),
          ("Below 80 %", '"utilisation_pct" <= 80', "#1a9641"))
 
 
+def palette_bands() -> tuple[tuple[str, str, str], ...]:
+    """The utilisation bands in the RAG palette the user chose (colour-blind safe or SSEN's)."""
+    from ..constraints.definitions import Rag, RagPalette
+
+    colours = RagPalette.current().value.colours
+    return tuple((label, expression, colours[rag]) for (label, expression, _), rag in zip(BANDS, Rag))
+
+
 class PlaybackLayer:
     """A point layer (one feature per site) showing the current frame's value and utilisation."""
 
@@ -95,7 +103,7 @@ class PlaybackLayer:
         no_data = QgsMarkerSymbol.createSimple({"name": "circle", "color": "255,255,255,0", "outline_color": "#7a7a7a",
                                                "outline_style": "dash", "size": "2.5"})
         root.appendChild(QgsRuleBasedRenderer.Rule(no_data, 0, 0, '"value" IS NULL', "No data"))
-        bands = BANDS if np.isfinite(self.capacity).any() else (("Load", '"value" IS NOT NULL', "#2b83ba"),)
+        bands = palette_bands() if np.isfinite(self.capacity).any() else (("Load", '"value" IS NOT NULL', "#2b83ba"),)
         for label, expression, colour in bands:
             symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "outline_color": "#202020"})
             symbol.symbolLayer(0).setDataDefinedProperty(SymbolLayerProperty.Size, size)
