@@ -18,6 +18,7 @@ from .layer_roles import mark
 from .models import CatalogueRecord
 from .network import fetch_to_file
 from .progress import PartFeedback, set_step
+from .project_layers import best_operation
 from .temporal.properties import configure_temporal
 
 # Above this many features a dataset is downloaded rather than read live page by page.
@@ -132,6 +133,7 @@ def finish_layer(layer: QgsVectorLayer, record: CatalogueRecord, mode: AddMode,
     apply_default_style(layer, record.id)
     _progress(feedback, 95, "setting up time")
     configure_temporal(layer, record)
+    best_operation(layer.crs())  # asked of PROJ here, not when the layer lands on the map
     if layer.providerType() != "OAPIF":  # a live layer's extent is the collection's, known already
         _progress(feedback, 98, "working out the extent")
         layer.extent()

@@ -88,13 +88,27 @@ def prefer_available_transform(project: QgsProject, source: QgsCoordinateReferen
     if not source.isValid() or not target.isValid() or source == target \
             or context.hasTransform(source, target):
         return
-    operations = QgsDatumTransform.operations(source, target)
-    if not operations or operations[0].isAvailable:
-        return
-    available = [op for op in operations if op.isAvailable and op.accuracy > 0]
-    if available:
-        context.addCoordinateOperation(source, target, min(available, key=lambda op: op.accuracy).proj)
+    best = best_operation(source, target)
+    if best:
+        context.addCoordinateOperation(source, target, best)
         project.setTransformContext(context)
+
+
+_BEST: dict[tuple[str, str], str] = {}  # (source, target) -> proj string, '' when QGIS's own choice is fine
+
+
+def best_operation(source: QgsCoordinateReferenceSystem, target: QgsCoordinateReferenceSystem | None = None) -> str:
+    """The most accurate operation this machine can do from ``source`` to ``target`` (British National Grid by
+    default) when QGIS's preferred one needs a missing grid, else ''. Asking PROJ takes ~0.1 s: tasks call this
+    first (core.datasets.finish_layer), so the UI thread finds it known."""
+    target = target or QgsCoordinateReferenceSystem(BRITISH_NATIONAL_GRID)
+    key = (source.authid() or source.toWkt(), target.authid() or target.toWkt())
+    if key not in _BEST:
+        operations = QgsDatumTransform.operations(source, target)
+        available = [op for op in operations if op.isAvailable and op.accuracy > 0]
+        _BEST[key] = min(available, key=lambda op: op.accuracy).proj \
+            if operations and not operations[0].isAvailable and available else ""
+    return _BEST[key]
 
 
 def extend_time_range(project: QgsProject, layer: QgsMapLayer) -> None:

@@ -109,6 +109,7 @@ class CatalogueDock(QDockWidget):
         filters.addRow("Sort by", self.sort)
         layout.addLayout(filters)
         self.count = QLabel("")
+        self.count.setWordWrap(True)  # a long status never widens the dock
         layout.addWidget(self.count)
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.list = QListWidget()
@@ -133,6 +134,7 @@ class CatalogueDock(QDockWidget):
         layout.addLayout(buttons)
         cache = QHBoxLayout()
         self.cache_size = QLabel("")
+        self.cache_size.setWordWrap(True)
         self.clear_cache = QPushButton("Clear cache")
         self.check_updates = QPushButton("Check for updates")
         self.check_updates.setToolTip("Look for newer versions of the project's layers from catalogues")
@@ -166,6 +168,7 @@ class CatalogueDock(QDockWidget):
         self.reload_connections()
         self.show_cache_size()
         self._enable()
+        self.run_search()  # the catalogue's newest datasets before anything is typed
 
     # --- connections --------------------------------------------------------------------
 
@@ -204,6 +207,11 @@ class CatalogueDock(QDockWidget):
 
     def _connection_changed(self) -> None:
         QgsSettings().setValue(SELECTED_KEY, self.connection.currentText())
+        self.list.clear()  # the other catalogue's results are not this one's
+        self.records = []
+        self.details.clear()
+        self.count.setText("")
+        self._enable()
         self.run_search()
 
     def catalogue(self) -> OgcApiCatalogue | CkanCatalogue | None:
@@ -248,7 +256,7 @@ class CatalogueDock(QDockWidget):
         query = {"text": self.search.text(), "bbox": bbox, "limit": PAGE, "offset": offset,
                  "keywords": [k.strip() for k in self.keywords.text().split(",") if k.strip()] or None,
                  "kinds": [self.kind.currentData()] if self.kind.currentData() else None,
-                 "sortby": self.sort.currentData()}
+                 "sortby": self.sort.currentData() or (None if self.search.text().strip() else "-updated")}
         if self.use_time.isChecked():
             query["start"] = datetime.combine(self.start.date().toPyDate(), time.min, timezone.utc)
             query["end"] = datetime.combine(self.end.date().toPyDate(), time.max, timezone.utc)
@@ -265,8 +273,9 @@ class CatalogueDock(QDockWidget):
         self.results = results
         for record in results.records:
             updated = record.updated.strftime("%d %b %Y") if record.updated else "–"
-            badge = " ⏱ time series" if record.is_time_series else ""
-            item = QListWidgetItem(f"{record.title}{badge}\n{record.publisher} · updated {updated} · "
+            # Words, not a ⏱ glyph: many platform fonts draw that as a missing-glyph box.
+            kind = "Time series" if record.is_time_series else (record.kind or "dataset").capitalize()
+            item = QListWidgetItem(f"{record.title}\n{kind} · {record.publisher} · updated {updated} · "
                                    f"{record.licence} · {record.provenance}")
             item.setToolTip(record.description)
             self.list.addItem(item)

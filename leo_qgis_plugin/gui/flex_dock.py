@@ -31,6 +31,7 @@ class FlexDock(QDockWidget):
         layout.addLayout(form)
         self.hint = QLabel("Select an event in the baselines table to chart it.")
         self.hint.setWordWrap(True)
+        self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
         self.event_chart, self.zone_chart = LazyChart(2.6), LazyChart(2.6)
         for widget in (self.event_chart, self.zone_chart):

@@ -51,6 +51,7 @@ class TimeDock(QDockWidget):
 
         self.now = QLabel("No time range yet: add a time series or events, then Play.")
         self.now.setStyleSheet("font-weight: bold")
+        self.now.setWordWrap(True)  # a long status never widens the dock
         layout.addWidget(self.now)
         buttons = QHBoxLayout()
         # Qt's own media icons: every platform font draws them (the ⏮ ⏭ characters are missing from many).
