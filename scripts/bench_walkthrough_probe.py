@@ -23,6 +23,8 @@ def logged(message, tag, level):
 
 
 QgsApplication.messageLog().messageReceived.connect(logged)
+qgis.utils.iface.messageBar().widgetAdded.connect(
+    lambda item: item.level() >= Qgis.Warning and report["log"].append(f"[message bar] {item.text()[:500]}"))
 
 
 class Heartbeat:

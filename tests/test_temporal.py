@@ -434,3 +434,22 @@ def test_the_temporal_controller_alone_draws_a_winter_evening_and_a_summer_night
 
     evening, night = colour_at(datetime(2025, 3, 6, 17, 30, tzinfo=UTC)), colour_at(datetime(2025, 3, 8, 3, 0, tzinfo=UTC))
     assert evening != night and {evening, night} <= set(LOAD_COLOURS[RagPalette.COLOURBLIND])
+
+
+def test_adding_a_second_temporal_layer_widens_the_timeline_without_resetting_the_clock(project, load_gpkg):
+    from leo_qgis_plugin.core.temporal.properties import set_time_field
+
+    load = QgsVectorLayer(f"{load_gpkg}|layername=load", "Load", "ogr")
+    set_time_field(load, "timestamp", timedelta(minutes=30), True)
+    api.temporal_controller().setNavigationMode(QgsTemporalNavigationObject.NavigationOff)  # a fresh timeline
+    controller = api.play(load)
+    controller.setCurrentFrameNumber(100)
+    shown = controller.dateTimeRangeForFrameNumber(100).begin()
+    earlier = QgsVectorLayer("Point?crs=EPSG:4326&field=t:datetime", "Earlier", "memory")
+    feature = QgsFeature(earlier.fields())
+    feature["t"] = to_qdatetime(datetime(2025, 3, 1, 0, 0, tzinfo=UTC))
+    earlier.dataProvider().addFeatures([feature])
+    set_time_field(earlier, "t", timedelta(minutes=30), False)
+    api.play(earlier)
+    assert from_qdatetime(controller.temporalExtents().begin()) == datetime(2025, 3, 1, 0, 0, tzinfo=UTC)
+    assert controller.dateTimeRangeForFrameNumber(controller.currentFrameNumber()).begin() == shown
