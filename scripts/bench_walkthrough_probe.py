@@ -31,8 +31,13 @@ def logged(message, tag, level):
 
 
 QgsApplication.messageLog().messageReceived.connect(logged)
-qgis.utils.iface.messageBar().widgetAdded.connect(
-    lambda item: item.level() >= Qgis.Warning and report["log"].append(f"[message bar] {item.text()[:500]}"))
+def shown(_widget):
+    item = qgis.utils.iface.messageBar().currentItem()
+    if item is not None and item.level() >= Qgis.Warning:
+        report["log"].append(f"[message bar] {item.text()[:500]}")
+
+
+qgis.utils.iface.messageBar().widgetAdded.connect(shown)
 
 
 class Heartbeat:

@@ -453,3 +453,18 @@ def test_adding_a_second_temporal_layer_widens_the_timeline_without_resetting_th
     api.play(earlier)
     assert from_qdatetime(controller.temporalExtents().begin()) == datetime(2025, 3, 1, 0, 0, tzinfo=UTC)
     assert controller.dateTimeRangeForFrameNumber(controller.currentFrameNumber()).begin() == shown
+
+
+def test_a_squeezed_chart_draws_nothing_rather_than_a_traceback_or_a_warning():
+    import warnings
+
+    from leo_qgis_plugin.gui.time_dock import _Chart
+
+    chart = _Chart()
+    chart.plot([("30013", [(datetime(2025, 1, 1, h, tzinfo=UTC), float(h)) for h in range(10)])])
+    canvas = chart.widget.canvas
+    canvas.figure.set_size_inches(0.12, 0.01)  # squeezed flat, as a user dragging a splitter can
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        canvas.draw()
+    assert [str(w.message) for w in caught] == []

@@ -16,6 +16,7 @@ from qgis.core import (
     QgsProject,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QTimer
 
 from .compat import GeometryType
 
@@ -77,6 +78,9 @@ class PreparedProject:
             prefer_available_transform(self.project, layer.crs(), target)
         if self.was_empty and self.project.mapLayers():
             self.project.setCrs(target)
+            # QGIS desktop's canvas bridge gives a new project its first layer's CRS once the event loop
+            # runs again (a zero timer started as the layer went in): said again after it.
+            QTimer.singleShot(0, lambda: self.project.setCrs(target))
 
 
 def prefer_available_transform(project: QgsProject, source: QgsCoordinateReferenceSystem,

@@ -3,7 +3,27 @@ matplotlib's Qt backend takes about a quarter of a second, which must not be pai
 
 from __future__ import annotations
 
+import warnings
+
 from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+MIN_HEIGHT = 140  # pixels: below this a chart cannot be laid out (axes, ticks, title)
+
+
+def _quiet_canvas(base):
+    """A matplotlib canvas that, squeezed too small to lay out, skips that drawing instead of printing a
+    traceback ("Singular matrix") or a "tight layout not applied" warning; it draws again when it has room."""
+
+    class QuietCanvas(base):
+        def draw(self) -> None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                try:
+                    super().draw()
+                except ValueError:  # numpy's LinAlgError is one: a zero-sized figure cannot be inverted
+                    return
+
+    return QuietCanvas
 
 
 class LazyChart(QWidget):
@@ -29,7 +49,8 @@ class LazyChart(QWidget):
             self._layout.addWidget(QLabel("Charts need matplotlib (apt install python3-matplotlib)."))
             return False
         figure = Figure(figsize=(4, self._height), layout="tight")
-        self.canvas = FigureCanvasQTAgg(figure)
+        self.canvas = _quiet_canvas(FigureCanvasQTAgg)(figure)
+        self.canvas.setMinimumHeight(MIN_HEIGHT)
         self.axes = figure.add_subplot()
         self._layout.addWidget(self.canvas)
         if self._on_create is not None:

@@ -4,6 +4,7 @@ that follows the frame (click the chart to jump there)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -125,6 +126,9 @@ class TimeDock(QDockWidget):
         controller.temporalExtentsChanged.connect(self._extents_changed)
         self.chart.clicked.connect(self.jump_to)
         self._extents_changed(controller.temporalExtents())
+        # numpy and matplotlib take seconds to import on a busy machine: loaded now, beside the UI thread,
+        # rather than when Fast playback is first pressed.
+        threading.Thread(target=_warm_imports, name="LEO time imports", daemon=True).start()
         project = QgsProject.instance()
         project.layersAdded.connect(self.refresh_capacity_layers)
         project.layersRemoved.connect(self.refresh_capacity_layers)
@@ -290,6 +294,12 @@ class TimeDock(QDockWidget):
         frame = self.controller.dateTimeRangeForFrameNumber(self.controller.currentFrameNumber())
         if frame.begin().isValid():
             self.chart.set_cursor(from_qdatetime(frame.begin()))
+
+
+def _warm_imports() -> None:
+    import matplotlib.figure  # noqa: F401 - the chart's, without its Qt part
+
+    from ..tasks import playback  # noqa: F401 - numpy, the series and playback modules
 
 
 def _uk(instant: datetime) -> QDateTime:
