@@ -207,3 +207,19 @@ def test_screened_sites_have_their_own_symbol_and_labels_above_the_boundaries(pr
     apply_default_style(districts, "oxon-districts")
     assert sites.labeling().settings().priority == PRIORITY["sites"] > districts.labeling().settings().priority
     assert districts.labeling().settings().fitInPolygonOnly
+
+
+def test_progress_of_a_part_and_its_steps_in_words():
+    from leo_qgis_plugin.core.progress import PartFeedback, StepFeedback, report_bytes
+
+    parent = StepFeedback()
+    steps = []
+    parent.stepChanged.connect(steps.append)
+    part = PartFeedback(parent, 0, 85)
+    part.setProgress(50)
+    report_bytes(part, 12_000_000, 138_200_000)
+    report_bytes(part, 5_000_000, -1)  # no Content-Length: the megabytes so far
+    assert parent.progress() == pytest.approx(42.5)
+    assert steps == ["downloading 12.0 of 138.2 MB", "downloading: 5.0 MB so far"]
+    parent.cancel()
+    assert part.isCanceled()  # cancelling the task cancels its download
