@@ -234,6 +234,7 @@ class CatalogueDock(QDockWidget):
 
     def cancel_tasks(self) -> None:
         """Cancel this panel's search and download (when the plugin unloads)."""
+        self.generation += 1  # a search finishing now is dropped: the panel may be gone
         self._cancel(self.task)
         self._cancel(self.add_task)
 

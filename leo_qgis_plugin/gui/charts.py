@@ -3,6 +3,7 @@ matplotlib's Qt backend takes about a quarter of a second, which must not be pai
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 from qgis.PyQt.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -27,7 +28,11 @@ def _quiet_canvas(base):
 
 
 class LazyChart(QWidget):
-    def __init__(self, height: float = 2.4, on_create=None, parent=None) -> None:
+    """A chart made when first drawn; until then a note of what will appear. matplotlib is imported beside the
+    UI thread as soon as the chart is shown (seconds on a busy machine), so drawing it later is quick."""
+
+    def __init__(self, height: float = 2.4, on_create=None, parent=None,
+                 placeholder: str = "The chart appears here.") -> None:
         super().__init__(parent)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -36,6 +41,11 @@ class LazyChart(QWidget):
         self.canvas = None
         self.axes = None
         self._missing = False
+        self._importing = None
+        self.placeholder = QLabel(placeholder)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setStyleSheet("color: gray")
+        self._layout.addWidget(self.placeholder)
 
     def ensure(self) -> bool:
         """Make the chart if it is not made yet; False when matplotlib is missing (a note says so)."""
@@ -46,12 +56,13 @@ class LazyChart(QWidget):
             from matplotlib.figure import Figure
         except ImportError:
             self._missing = True
-            self._layout.addWidget(QLabel("Charts need matplotlib (apt install python3-matplotlib)."))
+            self.placeholder.setText("Charts need matplotlib (apt install python3-matplotlib).")
             return False
         figure = Figure(figsize=(4, self._height), layout="tight")
         self.canvas = _quiet_canvas(FigureCanvasQTAgg)(figure)
         self.canvas.setMinimumHeight(MIN_HEIGHT)
         self.axes = figure.add_subplot()
+        self.placeholder.hide()
         self._layout.addWidget(self.canvas)
         if self._on_create is not None:
             self._on_create(self.canvas)
@@ -62,5 +73,15 @@ class LazyChart(QWidget):
             self.canvas.draw_idle()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API name
-        self.ensure()
+        if self._importing is None and self.axes is None:
+            self._importing = threading.Thread(target=_import_matplotlib, name="LEO chart imports", daemon=True)
+            self._importing.start()
         super().showEvent(event)
+
+
+def _import_matplotlib() -> None:
+    try:
+        import matplotlib.backends.backend_qt5agg  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+    except ImportError:
+        return

@@ -126,8 +126,8 @@ class TimeDock(QDockWidget):
         controller.temporalExtentsChanged.connect(self._extents_changed)
         self.chart.clicked.connect(self.jump_to)
         self._extents_changed(controller.temporalExtents())
-        # numpy and matplotlib take seconds to import on a busy machine: loaded now, beside the UI thread,
-        # rather than when Fast playback is first pressed.
+        # numpy takes seconds to import on a busy machine: loaded now, beside the UI thread, rather than when
+        # Fast playback is first pressed (the chart loads matplotlib itself).
         threading.Thread(target=_warm_imports, name="LEO time imports", daemon=True).start()
         project = QgsProject.instance()
         project.layersAdded.connect(self.refresh_capacity_layers)
@@ -297,8 +297,6 @@ class TimeDock(QDockWidget):
 
 
 def _warm_imports() -> None:
-    import matplotlib.figure  # noqa: F401 - the chart's, without its Qt part
-
     from ..tasks import playback  # noqa: F401 - numpy, the series and playback modules
 
 
@@ -325,7 +323,9 @@ class _Chart:
         self._signals = _ChartClicks()
         self.clicked = self._signals.clicked
         self.cursor = None
-        self.widget = LazyChart(2.4, lambda canvas: canvas.mpl_connect("button_press_event", self._click))
+        self.widget = LazyChart(2.4, lambda canvas: canvas.mpl_connect("button_press_event", self._click),
+                                placeholder="Select sites in a fast playback layer (or substations) to chart their "
+                                            "load over the range here; click the chart to jump there.")
 
     @property
     def axes(self):
