@@ -168,7 +168,6 @@ class CatalogueDock(QDockWidget):
         self.reload_connections()
         self.show_cache_size()
         self._enable()
-        self.run_search()  # the catalogue's newest datasets before anything is typed
 
     # --- connections --------------------------------------------------------------------
 
