@@ -33,6 +33,7 @@ bench: setup demo          ## benchmarks: print figures and ratios
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_flex.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_aggregate.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_temporal.py
+	bash scripts/bench_walkthrough.sh
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_open_file.py
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/bench_gb_portals.py
 	$(PYTHON) scripts/bench_ingest.py

@@ -42,6 +42,7 @@ from .core.flex.inputs import EventFields, LoadFields, read_groups
 from .core.gb_headroom_layer import operator_headroom
 from .core.licences import LICENCES
 from .core.opendatasoft import OpendatasoftCatalogue
+from .core.project_layers import add_layer
 from .core.upload import AccessLevel, UploadDetails, UploadResult
 from .core.upload import upload_layer as _upload
 
@@ -87,8 +88,7 @@ def add_dataset(catalogue: OgcApiCatalogue, dataset_id: str, mode: str = "auto",
     """Add a catalogue dataset to the project: ``live`` (OGC API - Features), ``download`` (a cached
     GeoPackage) or ``auto`` (download above 50,000 features). Offline, a cached copy is used if there is one."""
     layer, _offline = open_by_id(catalogue, dataset_id, AddMode(mode))
-    (project or QgsProject.instance()).addMapLayer(layer)
-    return layer
+    return add_layer(layer, project)
 
 
 def add_constraint_overlay(catalogue: OgcApiCatalogue, kind: str = "demand",
@@ -245,7 +245,7 @@ def aggregate(layer: QgsVectorLayer, boundaries_layer: QgsVectorLayer, fields: l
 
     result = _aggregate(layer, boundaries_layer, fields, [Stat(s) for s in stats], rag_fields)
     style_aggregate(result.layer)
-    (project or QgsProject.instance()).addMapLayer(result.layer)
+    add_layer(result.layer, project)
     return result.layer
 
 
@@ -336,7 +336,7 @@ def playback(layer: QgsVectorLayer, value_field: str | None = None, site_field: 
                          layer_stamps_mark_end(layer))
     view = make_playback(layer, series, read_sites(layer, series, headroom, sites, sites_id_field))
     project = project or QgsProject.instance()
-    project.addMapLayer(view.layer)
+    add_layer(view.layer, project)
     bind_playback(view, temporal_controller(), project)
     return view
 
@@ -403,5 +403,5 @@ def open_file(path: str, project: QgsProject | None = None) -> QgsVectorLayer:
     from .core.open_files import open_file as _open
 
     opened = _open(path)
-    (project or QgsProject.instance()).addMapLayer(opened.layer)
+    add_layer(opened.layer, project)
     return opened.layer

@@ -64,6 +64,8 @@ class LeoPlugin:
         aggregate = self._action("Aggregate into boundaries…", lambda: self._open_algorithm("leo:aggregate", "INPUT"))
         multiscale = self._action("Multi-scale view of the active layer…", self.open_multiscale)
         open_file = self._action("Open SSEN or LEO file…", self.choose_file)
+        basemap = self._action("OpenStreetMap basemap on/off", self.toggle_basemap)
+        basemap.setToolTip("OpenStreetMap's tiles under your layers (needs the internet; © OpenStreetMap contributors)")
         # A menu of our own in the menu bar: QGIS's Plugins submenus leave objects behind on unload.
         self.menu = QMenu(MENU, window)
         self.menu.setObjectName("LeoMenu")
@@ -72,7 +74,8 @@ class LeoPlugin:
             window.menuBar().insertMenu(help_menu.menuAction(), self.menu)  # before Help, as QGIS's own menus
         else:
             window.menuBar().addMenu(self.menu)
-        for action in (browse, toggle, clock, open_file, screen, export, share, None, aggregate, multiscale, baseline):
+        for action in (browse, toggle, clock, open_file, screen, export, share, None, aggregate, multiscale, baseline,
+                       None, basemap):
             if action is None:
                 self.menu.addSeparator()
                 continue
@@ -175,6 +178,11 @@ class LeoPlugin:
 
         processing.execAlgorithmDialog("leo:screensites", {})
 
+    def toggle_basemap(self) -> None:
+        from .core.basemap import basemap, set_basemap
+
+        set_basemap(basemap() is None)
+
     def open_export(self) -> None:
         import processing
 
@@ -191,10 +199,11 @@ class LeoPlugin:
 
     def open_path(self, path: str) -> None:
         """Open an SSEN or LEO file in a task; the layer is added with a note of what was read."""
+        from .core.project_layers import add_layer
         from .tasks.open_file import open_file_task
 
         def opened(result) -> None:
-            QgsProject.instance().addMapLayer(result.layer)
+            add_layer(result.layer)
             flagged = result.quality is not None and any(result.quality.totals().values())
             self._show_message(result.message(), 1 if result.warnings or flagged else 0)
 

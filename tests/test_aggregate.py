@@ -238,6 +238,9 @@ def test_the_multiscale_task_and_dialog(project, sqlite_server):
     dialog = MultiscaleDialog(substations)
     assert dialog.chosen_rag_fields() == ["demand_rag", "generation_rag"]  # RAG fields ticked by name
     assert dialog.chosen_stats() == [Stat.SUM, Stat.MEAN] and dialog.chosen_fields() == []
+    offered = [dialog.fields.item(i).text() for i in range(dialog.fields.count())]
+    assert "demand_headroom_mva" in offered and not {"latitude", "longitude"} & set(offered)  # no coordinates
+    assert dialog.rag_fields.count() == 2  # only the fields that hold RAG states
     outcome = []
     task = multiscale_task(catalogue, substations, ["demand_headroom_mva"], dialog.chosen_stats(),
                            dialog.chosen_rag_fields(), outcome.append, outcome.append)

@@ -36,7 +36,7 @@ def test_typing_searches_after_a_pause_and_lists_results_with_badges(dock):
     QTest.keyClicks(dock.search, "load")
     wait_for(lambda: dock.list.count() > 0)
     texts = [dock.list.item(i).text() for i in range(dock.list.count())]
-    assert any("Primary substation half-hourly load" in t and "⏱ time series" in t for t in texts)
+    assert any("Primary substation half-hourly load" in t and "\nTime series · " in t for t in texts)
     assert dock.count.text().endswith("dataset(s)")
     QTest.keyClicks(dock.search, "zzzz")
     wait_for(lambda: dock.count.text() == "No datasets match.")
@@ -44,7 +44,7 @@ def test_typing_searches_after_a_pause_and_lists_results_with_badges(dock):
 
 def test_selecting_shows_the_record_and_adds_it_to_the_map(dock):
     QTest.keyClicks(dock.search, "districts")
-    wait_for(lambda: dock.list.count() > 0)
+    wait_for(lambda: dock.records and dock.records[0].id == "oxon-districts")
     dock.list.setCurrentRow(0)
     html = dock.details.toHtml()
     assert "Open Government Licence" in html and "Office for National Statistics" in html
@@ -73,6 +73,7 @@ def test_an_unreachable_catalogue_says_so(dock):
     dock.connection.setCurrentIndex(dock.connection.findText("Broken"))
     wait_for(lambda: messages)
     assert dock.count.text().startswith("Offline or unreachable") and "Could not reach" in messages[0]
+    assert dock.list.count() == 0 and dock.records == []  # the other catalogue's results are gone
 
 
 def test_filters_by_keywords_kind_time_and_sorting(dock):

@@ -39,7 +39,7 @@ def test_catalogue_layers_are_temporal_and_share_one_timeline(project, sqlite_se
     assert properties.isActive()
     # SSEN stamps a half-hour at its end: the row stamped 16:30 plays from 16:00 to 16:30.
     assert properties.mode() == QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromExpressions
-    assert "make_interval(minutes:=30)" in properties.startExpression()
+    assert properties.startExpression() == 'datetime_from_epoch(epoch("timestamp") - 1800000)'
     events = api.add_dataset(catalogue, "flex-events", mode="live")
     assert events.temporalProperties().mode() == QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields
     assert (events.temporalProperties().startField(), events.temporalProperties().endField()) == ("start", "end")
@@ -361,3 +361,110 @@ def test_a_table_plays_at_its_sites_and_bad_times_or_extents_are_reported(projec
     view = api.playback(load)
     assert "but it runs Wed 05 Mar 2025 00:00 GMT to Tue 18 Mar 2025 23:30 GMT" in view.warnings[0]
     assert from_qdatetime(load.metadata().extent().temporalExtents()[0].begin()) == datetime(2025, 3, 5, tzinfo=UTC)
+
+
+def test_fast_playback_takes_firm_capacity_from_the_substations_not_the_supply_areas(project, load_gpkg):
+    """The supply areas also carry asset_id and demand_headroom_mva: layers are found by what they are."""
+    from leo_qgis_plugin.core.layer_roles import mark
+    from leo_qgis_plugin.core.project_layers import add_layer
+    from leo_qgis_plugin.gui.time_dock import TimeDock
+
+    from .support.qt import wait_for
+
+    areas = QgsVectorLayer("Polygon?crs=EPSG:4326&field=asset_id:string&field=demand_headroom_mva:double",
+                           "Supply areas", "memory")
+    mark(areas, "ssen-primary-areas")
+    add_layer(areas, project)
+    load = QgsVectorLayer(f"{load_gpkg}|layername=load", "Load", "ogr")
+    mark(load, "substation-load-hh")
+    add_layer(load, project)
+    first, second = headroom({HEADINGTON: 1.0}), headroom({HEADINGTON: 50.0})
+    for layer in (first, second):
+        mark(layer, "ssen-headroom")
+        add_layer(layer, project)
+    dock = TimeDock(QgsTemporalNavigationObject(), lambda: areas)  # the active layer is not a series
+    try:
+        choices = [dock.capacity.itemText(i) for i in range(dock.capacity.count())]
+        assert len(choices) == 3 and choices[-1].startswith("None") and "Supply areas" not in " ".join(choices)
+        assert choices[0] != choices[1]  # two layers named "headroom" told apart
+        messages = []
+        dock.message.connect(lambda text, level: messages.append((text, level)))
+        dock.fast.click()  # the project's one load layer is played
+        wait_for(lambda: messages)
+        assert "3 sites" in messages[0][0] and messages[0][1] == 0
+        (playback,) = [lyr for lyr in project.mapLayers().values() if lyr.name() == "Load (playback)"]
+        assert "Over firm capacity (> 100 %)" in [r.label() for r in playback.renderer().rootRule().children()]
+        # A layer in the substations role without SSEN's fields: the user is told what to choose instead.
+        areas.setCustomProperty("leo_qgis/dataset/role", "substations")
+        dock.refresh_capacity_layers()
+        dock.capacity.setCurrentIndex(dock.capacity.findData(areas.id()))
+        dock.fast.click()
+        wait_for(lambda: len(messages) > 1)
+        assert "Firm capacity from" in messages[1][0] and messages[1][1] == 2
+    finally:
+        dock.disconnect_controller()
+
+
+def test_the_temporal_controller_alone_draws_a_winter_evening_and_a_summer_night_apart(project, load_gpkg):
+    from leo_qgis_plugin.core.constraints.definitions import RagPalette
+    from leo_qgis_plugin.core.default_styles import LOAD_COLOURS, style_load
+    from leo_qgis_plugin.core.temporal.properties import set_time_field
+
+    load = QgsVectorLayer(f"{load_gpkg}|layername=load", "Load", "ogr")
+    set_time_field(load, "timestamp", timedelta(minutes=30), True)
+    style_load(load, RagPalette.COLOURBLIND)
+    assert load.renderer().type() == "graduatedSymbol"
+    assert [r.symbol().color().name() for r in load.renderer().ranges()] == list(LOAD_COLOURS[RagPalette.COLOURBLIND])
+
+    point = next(load.getFeatures(f"\"primary_id\" = '{HEADINGTON}'")).geometry().asPoint()
+
+    def colour_at(start: datetime) -> str:
+        settings = QgsMapSettings()
+        settings.setLayers([load])
+        settings.setDestinationCrs(load.crs())
+        settings.setExtent(QgsRectangle(point.x() - 0.01, point.y() - 0.01, point.x() + 0.01, point.y() + 0.01))
+        settings.setOutputSize(QSize(101, 101))
+        settings.setIsTemporal(True)
+        settings.setTemporalRange(QgsDateTimeRange(to_qdatetime(start), to_qdatetime(start + timedelta(minutes=30)),
+                                                   True, False))
+        job = QgsMapRendererParallelJob(settings)
+        job.start()
+        job.waitForFinished()
+        return QColor(job.renderedImage().pixel(50, 50)).name()
+
+    evening, night = colour_at(datetime(2025, 3, 6, 17, 30, tzinfo=UTC)), colour_at(datetime(2025, 3, 8, 3, 0, tzinfo=UTC))
+    assert evening != night and {evening, night} <= set(LOAD_COLOURS[RagPalette.COLOURBLIND])
+
+
+def test_adding_a_second_temporal_layer_widens_the_timeline_without_resetting_the_clock(project, load_gpkg):
+    from leo_qgis_plugin.core.temporal.properties import set_time_field
+
+    load = QgsVectorLayer(f"{load_gpkg}|layername=load", "Load", "ogr")
+    set_time_field(load, "timestamp", timedelta(minutes=30), True)
+    api.temporal_controller().setNavigationMode(QgsTemporalNavigationObject.NavigationOff)  # a fresh timeline
+    controller = api.play(load)
+    controller.setCurrentFrameNumber(100)
+    shown = controller.dateTimeRangeForFrameNumber(100).begin()
+    earlier = QgsVectorLayer("Point?crs=EPSG:4326&field=t:datetime", "Earlier", "memory")
+    feature = QgsFeature(earlier.fields())
+    feature["t"] = to_qdatetime(datetime(2025, 3, 1, 0, 0, tzinfo=UTC))
+    earlier.dataProvider().addFeatures([feature])
+    set_time_field(earlier, "t", timedelta(minutes=30), False)
+    api.play(earlier)
+    assert from_qdatetime(controller.temporalExtents().begin()) == datetime(2025, 3, 1, 0, 0, tzinfo=UTC)
+    assert controller.dateTimeRangeForFrameNumber(controller.currentFrameNumber()).begin() == shown
+
+
+def test_a_squeezed_chart_draws_nothing_rather_than_a_traceback_or_a_warning():
+    import warnings
+
+    from leo_qgis_plugin.gui.time_dock import _Chart
+
+    chart = _Chart()
+    chart.plot([("30013", [(datetime(2025, 1, 1, h, tzinfo=UTC), float(h)) for h in range(10)])])
+    canvas = chart.widget.canvas
+    canvas.figure.set_size_inches(0.12, 0.01)  # squeezed flat, as a user dragging a splitter can
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        canvas.draw()
+    assert [str(w.message) for w in caught] == []

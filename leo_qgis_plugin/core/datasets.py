@@ -14,7 +14,10 @@ from qgis.core import QgsApplication, QgsFeedback, QgsVectorLayer
 from .catalogue import PROPERTY_PREFIX, OgcApiCatalogue, describe_layer
 from .default_styles import apply_default_style
 from .exceptions import LeoError, NetworkError
+from .layer_roles import mark
 from .models import CatalogueRecord
+from .progress import PartFeedback, set_step
+from .project_layers import best_operation
 from .resumable import fetch_resumable
 from .temporal.properties import configure_temporal
 
@@ -106,18 +109,40 @@ def open_dataset(catalogue: OgcApiCatalogue, record: CatalogueRecord, mode: AddM
     if mode is AddMode.LIVE:
         layer = catalogue.layer(record.id, record.title, record)
     else:
-        path = download(catalogue, record, feedback)
+        set_step(feedback, f"downloading {record.title}")
+        path = download(catalogue, record, PartFeedback(feedback, 0, 85))
+        _progress(feedback, 88, f"opening {record.title}")
         layer = QgsVectorLayer(str(path), record.title, "ogr")
         if not layer.isValid():
             path.unlink(missing_ok=True)
             raise LeoError(f"The downloaded copy of {record.id!r} could not be opened; try again.")
         describe_layer(layer, record)
-        layer.setCustomProperty(f"{PROPERTY_PREFIX}/id", record.id)
         layer.setCustomProperty(f"{PROPERTY_PREFIX}/catalogue", catalogue.url)
+    return finish_layer(layer, record, mode, feedback)
+
+
+def finish_layer(layer: QgsVectorLayer, record: CatalogueRecord, mode: AddMode,
+                 feedback: QgsFeedback | None = None) -> QgsVectorLayer:
+    """What every dataset layer gets, however it is added (panel, Browser, drag and drop, scripts): what it is
+    (dataset id and role), its default style, its time settings; and its extent worked out now, so that
+    adding it to the project reads nothing. Reads features: run it in a task."""
+    mark(layer, record.id)
     layer.setCustomProperty(f"{PROPERTY_PREFIX}/mode", mode.value)
+    _progress(feedback, 92, f"styling {record.title}")
     apply_default_style(layer, record.id)
+    _progress(feedback, 95, "setting up time")
     configure_temporal(layer, record)
+    best_operation(layer.crs())  # asked of PROJ here, not when the layer lands on the map
+    if layer.providerType() != "OAPIF":  # a live layer's extent is the collection's, known already
+        _progress(feedback, 98, "working out the extent")
+        layer.extent()
     return layer
+
+
+def _progress(feedback: QgsFeedback | None, percent: float, doing: str) -> None:
+    if feedback is not None:
+        feedback.setProgress(percent)
+        set_step(feedback, doing)
 
 
 def open_by_id(catalogue: OgcApiCatalogue, dataset_id: str, mode: AddMode = AddMode.AUTO,

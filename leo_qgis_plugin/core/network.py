@@ -14,6 +14,7 @@ from qgis.PyQt.QtCore import QEventLoop, QFile, QIODevice, QUrl
 from qgis.PyQt.QtNetwork import QHttpMultiPart, QHttpPart, QNetworkReply, QNetworkRequest
 
 from .exceptions import NetworkError
+from .progress import report_bytes
 
 READ_BUFFER = 4 * 1024 * 1024
 _HINTS = {
@@ -119,6 +120,7 @@ def _transfer(url: str, authcfg: str, feedback: QgsFeedback | None, accept: str,
     def progress(done: int, total: int) -> None:
         if total > 0:
             feedback.setProgress(100.0 * (done_before + done) / (done_before + total))
+        report_bytes(feedback, done_before + done, done_before + total)
 
     reply.readyRead.connect(write_chunk)
     reply.finished.connect(loop.quit)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timezone
 from typing import TYPE_CHECKING
 
-from qgis.core import Qgis, QgsApplication, QgsProject, QgsRectangle, QgsSettings
+from qgis.core import Qgis, QgsApplication, QgsRectangle, QgsSettings
 from qgis.PyQt.QtCore import QDate, Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -28,6 +28,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.catalogue import OgcApiCatalogue, SearchResults
 from ..core.datasets import AddMode, cache_size, clear_cache
+from ..core.project_layers import add_layer
 from ..core.settings import (
     SELECTED_KEY,
     ConnectionKind,
@@ -108,6 +109,7 @@ class CatalogueDock(QDockWidget):
         filters.addRow("Sort by", self.sort)
         layout.addLayout(filters)
         self.count = QLabel("")
+        self.count.setWordWrap(True)  # a long status never widens the dock
         layout.addWidget(self.count)
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.list = QListWidget()
@@ -132,6 +134,7 @@ class CatalogueDock(QDockWidget):
         layout.addLayout(buttons)
         cache = QHBoxLayout()
         self.cache_size = QLabel("")
+        self.cache_size.setWordWrap(True)
         self.clear_cache = QPushButton("Clear cache")
         self.check_updates = QPushButton("Check for updates")
         self.check_updates.setToolTip("Look for newer versions of the project's layers from catalogues")
@@ -203,6 +206,11 @@ class CatalogueDock(QDockWidget):
 
     def _connection_changed(self) -> None:
         QgsSettings().setValue(SELECTED_KEY, self.connection.currentText())
+        self.list.clear()  # the other catalogue's results are not this one's
+        self.records = []
+        self.details.clear()
+        self.count.setText("")
+        self._enable()
         self.run_search()
 
     def catalogue(self) -> OgcApiCatalogue | CkanCatalogue | None:
@@ -229,6 +237,7 @@ class CatalogueDock(QDockWidget):
 
     def cancel_tasks(self) -> None:
         """Cancel this panel's search and download (when the plugin unloads)."""
+        self.generation += 1  # a search finishing now is dropped: the panel may be gone
         self._cancel(self.task)
         self._cancel(self.add_task)
 
@@ -251,7 +260,7 @@ class CatalogueDock(QDockWidget):
         query = {"text": self.search.text(), "bbox": bbox, "limit": PAGE, "offset": offset,
                  "keywords": [k.strip() for k in self.keywords.text().split(",") if k.strip()] or None,
                  "kinds": [self.kind.currentData()] if self.kind.currentData() else None,
-                 "sortby": self.sort.currentData()}
+                 "sortby": self.sort.currentData() or (None if self.search.text().strip() else "-updated")}
         if self.use_time.isChecked():
             query["start"] = datetime.combine(self.start.date().toPyDate(), time.min, timezone.utc)
             query["end"] = datetime.combine(self.end.date().toPyDate(), time.max, timezone.utc)
@@ -268,8 +277,9 @@ class CatalogueDock(QDockWidget):
         self.results = results
         for record in results.records:
             updated = record.updated.strftime("%d %b %Y") if record.updated else "–"
-            badge = " ⏱ time series" if record.is_time_series else ""
-            item = QListWidgetItem(f"{record.title}{badge}\n{record.publisher} · updated {updated} · "
+            # Words, not a ⏱ glyph: many platform fonts draw that as a missing-glyph box.
+            kind = "Time series" if record.is_time_series else (record.kind or "dataset").capitalize()
+            item = QListWidgetItem(f"{record.title}\n{kind} · {record.publisher} · updated {updated} · "
                                    f"{record.licence} · {record.provenance}")
             item.setToolTip(record.description)
             self.list.addItem(item)
@@ -312,6 +322,8 @@ class CatalogueDock(QDockWidget):
                                          self._add_failed)
         self._enable()
         self.count.setText(f"Opening {record.title}…")
+        title = record.title
+        self.add_task.feedback.stepChanged.connect(lambda step: self.count.setText(f"{title}: {step}…"))
         QgsApplication.taskManager().addTask(self.add_task)
 
     def show_cache_size(self) -> None:
@@ -328,7 +340,7 @@ class CatalogueDock(QDockWidget):
         layer, offline = result
         self.add_task = None
         self.show_cache_size()
-        QgsProject.instance().addMapLayer(layer)
+        add_layer(layer)
         text = f"Added {layer.name()}" + (" from the offline copy: the catalogue is unreachable." if offline else ".")
         self.count.setText(text)
         self.message.emit(text, Qgis.Warning if offline else Qgis.Success)

@@ -95,6 +95,7 @@ class ConstraintsDock(QDockWidget):
         self.screen_button.clicked.connect(self.screen_requested)
         layout.addWidget(self.screen_button)
         self.status = QLabel("")
+        self.status.setWordWrap(True)  # a long status never widens the dock
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         layout.addStretch(1)

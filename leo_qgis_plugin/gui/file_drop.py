@@ -14,7 +14,14 @@ class LeoFileDropHandler(QgsCustomDropHandler):
         self.open_path = open_path  # callable(path): opens the file (in a task) and adds the layer
 
     def customUriProviderKey(self) -> str:  # noqa: N802 - QGIS API name
-        return "leo_qgis_files"
+        from .browser import DROP_KEY
+
+        return DROP_KEY
+
+    def handleCustomUriDrop(self, uri) -> None:  # noqa: N802 - a catalogue dataset dragged from the Browser
+        from .browser import handle_drop
+
+        handle_drop(uri)
 
     def handleFileDrop(self, file: str) -> bool:  # noqa: N802
         from ..core.open_files import file_kind  # the readers load on the first drop, not at QGIS start-up

@@ -31,8 +31,11 @@ class FlexDock(QDockWidget):
         layout.addLayout(form)
         self.hint = QLabel("Select an event in the baselines table to chart it.")
         self.hint.setWordWrap(True)
+        self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
-        self.event_chart, self.zone_chart = LazyChart(2.6), LazyChart(2.6)
+        self.event_chart = LazyChart(2.6, placeholder="After a run: the selected event's metered load against "
+                                                      "its baseline, half-hour by half-hour.")
+        self.zone_chart = LazyChart(2.6, placeholder="After a run: the energy delivered per zone and month.")
         for widget in (self.event_chart, self.zone_chart):
             layout.addWidget(widget)
         self.setWidget(body)

@@ -4,11 +4,12 @@ that follows the frame (click the chart to jump there)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsDateTimeRange, QgsProject, QgsTemporalNavigationObject, QgsVectorLayer
-from qgis.PyQt.QtCore import QDateTime, QObject, pyqtSignal
+from qgis.PyQt.QtCore import QDateTime, QObject, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +27,8 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.compat import AnimationState, TemporalNavigationMode
+from ..core.layer_roles import describe_choice, find_layers, role_of
+from ..core.project_layers import add_layer
 from ..core.temporal.clock import UK, from_qdatetime, to_qdatetime, uk_label
 from ..core.temporal.controller import bind_playback, bound_playbacks
 from .charts import LazyChart
@@ -49,6 +52,7 @@ class TimeDock(QDockWidget):
 
         self.now = QLabel("No time range yet: add a time series or events, then Play.")
         self.now.setStyleSheet("font-weight: bold")
+        self.now.setWordWrap(True)  # a long status never widens the dock
         layout.addWidget(self.now)
         buttons = QHBoxLayout()
         # Qt's own media icons: every platform font draws them (the ⏮ ⏭ characters are missing from many).
@@ -86,8 +90,16 @@ class TimeDock(QDockWidget):
 
         self.fast = QPushButton("Fast playback of the active layer")
         self.fast.setToolTip("One point per site, its value looked up per frame: smooth however long the series. "
-                             "Coloured by use of firm capacity when ssen-headroom is in the project.")
+                             "Coloured by use of firm capacity when a headroom layer is in the project.")
         layout.addWidget(self.fast)
+        capacity_form = QFormLayout()
+        self.capacity = QComboBox()
+        self.capacity.setToolTip("The substations whose firm capacity (maximum demand plus demand headroom) colours "
+                                 "the fast playback")
+        self.capacity.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.capacity.setMinimumContentsLength(12)
+        capacity_form.addRow("Firm capacity from", self.capacity)
+        layout.addLayout(capacity_form)
         export_row = QHBoxLayout()
         self.movie = QComboBox()
         for movie, label in (("gif", "Animated GIF"), ("mp4", "MP4 video"), ("none", "PNG frames only")):
@@ -114,12 +126,40 @@ class TimeDock(QDockWidget):
         controller.temporalExtentsChanged.connect(self._extents_changed)
         self.chart.clicked.connect(self.jump_to)
         self._extents_changed(controller.temporalExtents())
+        # numpy takes seconds to import on a busy machine: loaded now, beside the UI thread, rather than when
+        # Fast playback is first pressed (the chart loads matplotlib itself).
+        threading.Thread(target=_warm_imports, name="LEO time imports", daemon=True).start()
+        project = QgsProject.instance()
+        project.layersAdded.connect(self.refresh_capacity_layers)
+        project.layersRemoved.connect(self.refresh_capacity_layers)
+        self.refresh_capacity_layers()
 
     def disconnect_controller(self) -> None:
         """Stop following QGIS's controller (the plugin is unloading; the controller stays)."""
+        project = QgsProject.instance()
         for signal, slot in ((self.controller.updateTemporalRange, self._frame_changed),
-                             (self.controller.temporalExtentsChanged, self._extents_changed)):
+                             (self.controller.temporalExtentsChanged, self._extents_changed),
+                             (project.layersAdded, self.refresh_capacity_layers),
+                             (project.layersRemoved, self.refresh_capacity_layers)):
             signal.disconnect(slot)
+
+    def refresh_capacity_layers(self, *_changed) -> None:
+        """Offer the project's substation layers (by role, not by field names), keeping the user's choice."""
+        chosen = self.capacity.currentData()
+        layers = find_layers("substations")
+        self.capacity.blockSignals(True)
+        self.capacity.clear()
+        for layer in layers:
+            self.capacity.addItem(describe_choice(layer, layers), layer.id())
+            self.capacity.setItemData(self.capacity.count() - 1, layer.source(), Qt.ItemDataRole.ToolTipRole)
+        self.capacity.addItem("None: colour by load only", "")
+        index = self.capacity.findData(chosen) if chosen else -1
+        self.capacity.setCurrentIndex(index if index >= 0 else 0)
+        self.capacity.blockSignals(False)
+
+    def capacity_layer(self) -> QgsVectorLayer | None:
+        layer = QgsProject.instance().mapLayer(self.capacity.currentData() or "")
+        return layer if isinstance(layer, QgsVectorLayer) else None
 
     @staticmethod
     def _time_edit() -> QDateTimeEdit:
@@ -171,19 +211,29 @@ class TimeDock(QDockWidget):
             self.play.setText("Pause" if playing else "Play")
             self.play.blockSignals(False)
 
-    def start_fast_playback(self) -> None:
+    def series_layer(self) -> QgsVectorLayer | None:
+        """The active layer if it is a series by site, else the project's one half-hourly load layer."""
+        from ..core.temporal.series import series_fields
+
         layer = self.active_layer()
-        if not isinstance(layer, QgsVectorLayer):
-            self.message.emit("Select a half-hourly series (e.g. substation-load-hh) in the Layers panel first.", 1)
+        if isinstance(layer, QgsVectorLayer) and role_of(layer) == "load":
+            return layer
+        if isinstance(layer, QgsVectorLayer) and role_of(layer) not in ("substations", "areas", "zones") \
+                and series_fields(layer) is not None:
+            return layer
+        loads = find_layers("load")
+        return loads[0] if len(loads) == 1 else None
+
+    def start_fast_playback(self) -> None:
+        layer = self.series_layer()
+        if layer is None:
+            self.message.emit("Select a half-hourly series (e.g. Primary substation half-hourly load) in the Layers "
+                              "panel first.", 1)
             return
         from ..tasks.playback import read_series_task  # numpy: loaded when first used, not at QGIS start-up
 
-        project = QgsProject.instance()
-        headroom = next((lyr for lyr in project.mapLayers().values()
-                         if isinstance(lyr, QgsVectorLayer) and "demand_headroom_mva" in lyr.fields().names()
-                         and "asset_id" in lyr.fields().names()), None)
-        self.task = read_series_task(layer, headroom, lambda result: self._add_playback(layer, *result),
-                                     lambda text: self.message.emit(text, 2))
+        self.task = read_series_task(layer, self.capacity_layer(), lambda result: self._add_playback(layer, *result),
+                                     lambda text: self.message.emit(f"Fast playback of {layer.name()}: {text}", 2))
         QgsApplication.taskManager().addTask(self.task)
 
     def _add_playback(self, layer: QgsVectorLayer, series, sources) -> None:
@@ -191,7 +241,7 @@ class TimeDock(QDockWidget):
 
         project = QgsProject.instance()
         view = make_playback(layer, series, sources)
-        project.addMapLayer(view.layer)
+        add_layer(view.layer, project)
         view.layer.selectionChanged.connect(lambda *_: self.refresh_chart())
         bind_playback(view, self.controller, project)
         notes = " ".join(view.warnings)
@@ -246,6 +296,10 @@ class TimeDock(QDockWidget):
             self.chart.set_cursor(from_qdatetime(frame.begin()))
 
 
+def _warm_imports() -> None:
+    from ..tasks import playback  # noqa: F401 - numpy, the series and playback modules
+
+
 def _uk(instant: datetime) -> QDateTime:
     local = instant.astimezone(UK)
     return QDateTime(local.year, local.month, local.day, local.hour, local.minute)
@@ -269,7 +323,9 @@ class _Chart:
         self._signals = _ChartClicks()
         self.clicked = self._signals.clicked
         self.cursor = None
-        self.widget = LazyChart(2.4, lambda canvas: canvas.mpl_connect("button_press_event", self._click))
+        self.widget = LazyChart(2.4, lambda canvas: canvas.mpl_connect("button_press_event", self._click),
+                                placeholder="Select sites in a fast playback layer (or substations) to chart their "
+                                            "load over the range here; click the chart to jump there.")
 
     @property
     def axes(self):

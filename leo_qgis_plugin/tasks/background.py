@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 
-from qgis.core import QgsFeedback, QgsMapLayer, QgsRasterLayer, QgsTask, QgsVectorLayer
+from qgis.core import Qgis, QgsFeedback, QgsMapLayer, QgsMessageLog, QgsRasterLayer, QgsTask, QgsVectorLayer
 from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.exceptions import LeoError
 from ..core.formats.errors import FormatError
+from ..core.progress import StepFeedback
 
 
 class BackgroundTask(QgsTask):
@@ -21,7 +23,7 @@ class BackgroundTask(QgsTask):
         self.work = work
         self.done = done
         self.failed = failed
-        self.feedback = QgsFeedback()
+        self.feedback = StepFeedback()
         self.feedback.progressChanged.connect(self.setProgress)
         self.result = None
         self.error = ""
@@ -34,6 +36,11 @@ class BackgroundTask(QgsTask):
             return False
         except OSError as exc:
             self.error = f"{exc.strerror or exc}: {exc.filename or ''}".strip(": ")
+            return False
+        except Exception as exc:  # noqa: BLE001 - a bug of ours: the user is told, the details logged
+            QgsMessageLog.logMessage(f"{self.description()}:\n{traceback.format_exc()}", "LEO", Qgis.Critical)
+            self.error = (f"{self.description().removeprefix('LEO: ')} failed ({type(exc).__name__}: {exc}). Nothing "
+                          "was changed; please report it with the details in View → Panels → Log Messages (LEO).")
             return False
         return not self.isCanceled()
 

@@ -19,7 +19,7 @@ from qgis.core import (
 )
 
 from ..compat import MetaType
-from ..constraints.styling import label_with
+from ..constraints.styling import PRIORITY, label_with
 from ..default_styles import name_field
 from .aggregate import AggregateResult, Stat, aggregate
 
@@ -79,9 +79,12 @@ def build_levels(layer: QgsVectorLayer, levels: list[Level], fields: list[str], 
 
 def add_group(layer_name: str, built: list[tuple[Level, QgsVectorLayer, AggregateResult | None]],
               project: QgsProject | None = None) -> QgsLayerTreeGroup:
-    """Put the view's layers in one group at the top of the layer tree."""
+    """Put the view's layers in one group, with the polygons in the draw order (below the constraints overlay
+    and point layers)."""
+    from ..project_layers import add_group as new_group
+
     project = project or QgsProject.instance()
-    group = project.layerTreeRoot().insertGroup(0, f"{layer_name} across scales")
+    group = new_group(f"{layer_name} across scales", project)
     for _, view_layer, _ in built:
         project.addMapLayer(view_layer, False)
         group.addLayer(view_layer)
@@ -98,4 +101,5 @@ def style_aggregate(layer: QgsVectorLayer, field: str = "count") -> None:
     layer.setRenderer(renderer)
     layer.setOpacity(0.8)
     name = name_field(layer)
-    label_with(layer, (f'"{name}" || \'\\n\' || ' if name else "") + f'format_number("{field}", 0)')
+    label_with(layer, (f'"{name}" || \'\\n\' || ' if name else "") + f'format_number("{field}", 0)',
+               priority=PRIORITY["aggregates"])

@@ -24,6 +24,19 @@ SCREENED_ROLE = "screened-sites"
 KIND_PROPERTY = "leo_qgis/constraints/kind"
 
 
+def _same_dataset_outside(project: QgsProject, group: QgsLayerTreeGroup, layer: QgsVectorLayer):
+    """A layer of the same catalogue dataset already in the project, outside the overlay group, or None."""
+    from ..layer_roles import dataset_of
+
+    dataset = dataset_of(layer)
+    if not dataset:
+        return None
+    inside = {node.layer() for node in group.findLayers()}
+    return next((node.layer() for node in project.layerTreeRoot().findLayers()
+                 if node.layer() is not None and node.layer() is not layer and node.layer() not in inside
+                 and dataset_of(node.layer()) == dataset), None)
+
+
 class ConstraintOverlay:
     """The overlay group of a project, found or created."""
 
@@ -59,17 +72,29 @@ class ConstraintOverlay:
     @classmethod
     def from_layers(cls, layers: dict[str, QgsVectorLayer], project: QgsProject | None = None) -> ConstraintOverlay:
         """Build the group from ready layers: ``substations`` (required), ``areas`` and ``zones``."""
+        from ..project_layers import PreparedProject
+
         project = project or QgsProject.instance()
         root = project.layerTreeRoot()
         group = root.findGroup(OVERLAY_GROUP) or root.insertGroup(0, OVERLAY_GROUP)
-        for role in ("zones", "substations", "areas"):  # top to bottom
-            layer = layers.get(role)
-            if layer is None:
-                continue
-            layer.setCustomProperty(ROLE_PROPERTY, role)
-            project.addMapLayer(layer, False)
-            group.addLayer(layer)
-        return cls(group, project)
+        with PreparedProject(project, list(layers.values())):
+            for role in ("zones", "substations", "areas"):  # top to bottom
+                layer = layers.get(role)
+                if layer is None:
+                    continue
+                same = _same_dataset_outside(project, group, layer)
+                if same is not None:  # already on the map (e.g. from the Browser): moved in, not drawn twice
+                    layer = same
+                else:
+                    project.addMapLayer(layer, False)
+                layer.setCustomProperty(ROLE_PROPERTY, role)
+                group.addLayer(layer)
+                for node in root.findLayers():
+                    if node.layer() is layer and node.parent() is not group:
+                        node.parent().removeChildNode(node)
+        overlay = cls(group, project)
+        overlay.move_to_top()
+        return overlay
 
     # --- the layers ---------------------------------------------------------------------
 
@@ -112,19 +137,23 @@ class ConstraintOverlay:
             substations.setSubsetString(" AND ".join(parts))
 
     def move_to_top(self) -> None:
-        """Keep the overlay above the user's layers (but below screening results, which are read against it,
-        and tables, which are not drawn)."""
+        """Keep the overlay above the user's layers (but below screening results and playback layers, which are
+        read against it, and tables, which are not drawn)."""
+        from ..project_layers import ABOVE_OVERLAY_RANK, layer_rank
+
         root = self.project.layerTreeRoot()
-        position = 0
-        for node in root.children():
+        others = [node for node in root.children() if node is not self.group]
+        target = 0  # its index among the other entries
+        for node in others:
             layer = node.layer() if QgsLayerTree.isLayer(node) else None
-            if layer is None or (layer.isSpatial() and layer.customProperty(ROLE_PROPERTY) != SCREENED_ROLE):
+            if layer is None or (layer.isSpatial() and layer_rank(layer) > ABOVE_OVERLAY_RANK):
                 break
-            position += 1
-        children = root.children()
-        if position < len(children) and children[position] is self.group:
+            target += 1
+        current = next(i for i, node in enumerate(root.children()) if node is self.group)
+        if current == target:
             return
+        # Moved as a clone: removing a group's node first would take its layers out of the project.
         clone = self.group.clone()
-        root.insertChildNode(position, clone)
+        root.insertChildNode(target + 1 if current < target else target, clone)
         root.removeChildNode(self.group)
         self.group = clone

@@ -59,6 +59,7 @@ def style_substations(layer: QgsVectorLayer, kind: ConstraintKind, palette: Pale
     settings.scaleVisibility = True
     settings.maximumScale = 0
     settings.minimumScale = LABEL_MIN_SCALE
+    settings.priority = PRIORITY["substations"]
     settings.setFormat(text_format())
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
@@ -94,7 +95,7 @@ def style_zones(layer: QgsVectorLayer) -> None:
     zone.appendSymbolLayer(hatch)
     layer.setRenderer(QgsSingleSymbolRenderer(zone))
     label_with(layer, "\"name\" || '\\n' || \"product\" || ', ' || format_number(\"mw_required\", 1) || ' MW'",
-               "#4a2370")
+               "#4a2370", PRIORITY["zones"])
     layer.setMapTipTemplate(
         "<b>[% \"name\" %]</b> (CMZ [% \"zone_id\" %])<br>[% \"product\" %], [% \"direction\" %]: "
         "[% format_number(\"mw_required\", 1) %] MW<br>[% \"window_start\" %]–[% \"window_end\" %] UK time, "
@@ -102,12 +103,28 @@ def style_zones(layer: QgsVectorLayer) -> None:
     layer.setDisplayExpression('"name"')
 
 
-def label_with(layer: QgsVectorLayer, expression: str, colour: str = "#202020") -> QgsPalLayerSettings:
-    """Label a layer with an expression in the plugin's text style (buffered, 8 pt); the settings, for more."""
+# Label priorities (0-10): where labels would collide, QGIS keeps the higher one. What a planner reads the
+# map for (sites, substations) wins over zones and events, which win over boundary names and counts.
+PRIORITY = {"sites": 10, "substations": 9, "events": 7, "zones": 6, "boundaries": 3, "aggregates": 2}
+
+
+def label_with(layer: QgsVectorLayer, expression: str, colour: str = "#202020", priority: int = 5,
+               min_scale: float = 0) -> QgsPalLayerSettings:
+    """Label a layer with an expression in the plugin's text style (buffered, 8 pt), never over another label
+    (``priority`` decides which stays), polygons' labels inside their polygon; shown only when zoomed in
+    closer than 1:``min_scale`` if given. The settings, as set."""
     settings = QgsPalLayerSettings()
     settings.isExpression = True
     settings.fieldName = expression
     settings.setFormat(text_format(colour))
+    settings.priority = priority
+    settings.displayAll = False
+    if layer.geometryType() == GeometryType.Polygon:
+        settings.fitInPolygonOnly = True
+    if min_scale:
+        settings.scaleVisibility = True
+        settings.maximumScale = 0
+        settings.minimumScale = min_scale
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
     return settings
@@ -124,16 +141,24 @@ def text_format(colour: str = "#202020") -> QgsTextFormat:
     return text
 
 
+SITE_NAME_FIELDS = ("name", "site_name", "site", "site_id", "id", "fid")
+
+
 def style_screened_sites(layer: QgsVectorLayer, palette: Palette, rag_field: str = "scenario_demand_rag") -> None:
     """Screened sites coloured by their scenario RAG (points as circles, polygons filled)."""
 
     def symbol(colour: str):
         if layer.geometryType() == GeometryType.Polygon:
             return QgsFillSymbol.createSimple({"color": colour, "outline_color": "#202020", "outline_width": "0.3"})
-        return QgsMarkerSymbol.createSimple({"name": "square", "color": colour, "outline_color": "#202020",
-                                             "size": "2.4"})
+        # A diamond with a white edge: never mistaken for a substation (RAG circles), whatever its colour.
+        return QgsMarkerSymbol.createSimple({"name": "diamond", "color": colour, "outline_color": "#ffffff",
+                                             "outline_width": "0.6", "size": "4.2"})
 
     layer.setRenderer(QgsCategorizedSymbolRenderer(rag_field, _categories(palette, symbol)))
+    names = [f for f in SITE_NAME_FIELDS if f in layer.fields().names()]
+    label_with(layer, (f'"{names[0]}" || \'\\n\' || ' if names else "")
+               + "coalesce(format_number(\"scenario_demand_headroom_mva\", 2) || ' MVA left', 'no primary')",
+               "#202020", PRIORITY["sites"])
     layer.setCustomProperty("leo_qgis/constraints/role", "screened-sites")  # read by ConstraintOverlay.move_to_top
     layer.setMapTipTemplate(
         "<b>Site</b> served by [% coalesce(\"primary_name\", 'no primary') %] ([% \"match_rule\" %])<br>"

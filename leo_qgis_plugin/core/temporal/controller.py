@@ -73,16 +73,22 @@ def layer_step(layer: QgsVectorLayer) -> timedelta:
 def prepare(controller: QgsTemporalNavigationObject, extent: QgsDateTimeRange, step: timedelta,
             share: bool = True) -> None:
     """Set the controller's range and step and put it on its first frame, ready to play. With ``share``,
-    a range already set is widened (several temporal layers, one timeline) and the finer step kept."""
+    a range already set is widened (several temporal layers, one timeline), the finer step kept and the
+    clock left at the time it shows."""
+    now = None  # the clock as it is: a layer added later widens the timeline, it does not reset the clock
     if share and controller.navigationMode() == TemporalNavigationMode.Animated:
         current = controller.temporalExtents()
         if current.begin().isValid():
             extent = QgsDateTimeRange(min(current.begin(), extent.begin()), max(current.end(), extent.end()))
             step = min(step, timedelta(seconds=controller.frameDuration().seconds()))
+            now = controller.dateTimeRangeForFrameNumber(controller.currentFrameNumber()).begin()
     controller.setNavigationMode(TemporalNavigationMode.Animated)
     controller.setTemporalExtents(extent)
     controller.setFrameDuration(QgsInterval(step.total_seconds()))
-    controller.setCurrentFrameNumber(0)
+    frame = 0
+    if now is not None and now.isValid() and step.total_seconds() > 0:
+        frame = max(0, int(extent.begin().secsTo(now) // step.total_seconds()))
+    controller.setCurrentFrameNumber(min(frame, max(controller.totalFrameCount() - 1, 0)))
 
 
 _BOUND: dict[str, object] = {}  # layer id -> the playback kept alive while its layer is in the project

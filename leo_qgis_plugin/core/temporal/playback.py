@@ -25,6 +25,7 @@ from qgis.core import (
 )
 
 from ..compat import MetaType, SymbolLayerProperty
+from ..exceptions import LeoError
 from .clock import from_qdatetime, to_qdatetime, uk_label
 from .series import SeriesMatrix
 
@@ -32,6 +33,14 @@ from .series import SeriesMatrix
 BANDS = (("Over firm capacity (> 100 %)", '"utilisation_pct" > 100', "#d7191c"),
          ("High (80-100 %)", '"utilisation_pct" > 80 AND "utilisation_pct" <= 100', "#f5a300"),
          ("Below 80 %", '"utilisation_pct" <= 80', "#1a9641"))
+
+
+def palette_bands() -> tuple[tuple[str, str, str], ...]:
+    """The utilisation bands in the RAG palette the user chose (colour-blind safe or SSEN's)."""
+    from ..constraints.definitions import Rag, RagPalette
+
+    colours = RagPalette.current().value.colours
+    return tuple((label, expression, colours[rag]) for (label, expression, _), rag in zip(BANDS, Rag))
 
 
 class PlaybackLayer:
@@ -49,6 +58,7 @@ class PlaybackLayer:
             QgsField("site_id", MetaType.String), QgsField("value", MetaType.Double),
             QgsField("utilisation_pct", MetaType.Double), QgsField("frame", MetaType.String)])
         self.layer.updateFields()
+        self.layer.setCustomProperty("leo_qgis/dataset/role", "playback")  # drawn over the overlay
         self.listeners: list[Callable[[np.ndarray], None]] = []  # told each frame's values (e.g. aggregates)
         features = []
         for site in series.sites:
@@ -93,7 +103,7 @@ class PlaybackLayer:
         no_data = QgsMarkerSymbol.createSimple({"name": "circle", "color": "255,255,255,0", "outline_color": "#7a7a7a",
                                                "outline_style": "dash", "size": "2.5"})
         root.appendChild(QgsRuleBasedRenderer.Rule(no_data, 0, 0, '"value" IS NULL', "No data"))
-        bands = BANDS if np.isfinite(self.capacity).any() else (("Load", '"value" IS NOT NULL', "#2b83ba"),)
+        bands = palette_bands() if np.isfinite(self.capacity).any() else (("Load", '"value" IS NOT NULL', "#2b83ba"),)
         for label, expression, colour in bands:
             symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": colour, "outline_color": "#202020"})
             symbol.symbolLayer(0).setDataDefinedProperty(SymbolLayerProperty.Size, size)
@@ -115,6 +125,11 @@ def site_locations(layer: QgsVectorLayer, series: SeriesMatrix) -> dict[str, Qgs
 def capacity_from_headroom(headroom: QgsVectorLayer) -> dict[str, float]:
     """Firm capacity per substation in kW, from SSEN's headroom: maximum demand plus demand headroom
     (unity power factor)."""
+    missing = [f for f in ("asset_id", "max_demand_mva", "demand_headroom_mva") if f not in headroom.fields().names()]
+    if missing:
+        raise LeoError(f"{headroom.name()!r} has no {', '.join(missing)}: firm capacity needs SSEN's headroom "
+                       "(maximum demand and demand headroom per substation). Choose another layer under "
+                       "'Firm capacity from', or None.")
     capacity = {}
     for feature in headroom.getFeatures():
         demand, spare = feature["max_demand_mva"], feature["demand_headroom_mva"]

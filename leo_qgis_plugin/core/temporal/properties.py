@@ -65,9 +65,11 @@ def set_time_field(layer: QgsVectorLayer, time_field: str, step: timedelta, stam
     properties = layer.temporalProperties()
     if stamps_end:
         # Each row covers the step *before* its stamp: 16:30 holds 16:00-16:30.
-        minutes = step.total_seconds() / 60
+        # In milliseconds since the epoch, not "t - make_interval(...)": QGIS 3.22 hands that to a GeoPackage
+        # as SQL that matches nearly every row, so every frame drew the whole year.
+        milliseconds = int(step.total_seconds() * 1000)
         properties.setMode(VectorTemporalMode.FeatureDateTimeStartAndEndFromExpressions)
-        properties.setStartExpression(f'"{time_field}" - make_interval(minutes:={minutes:g})')
+        properties.setStartExpression(f'datetime_from_epoch(epoch("{time_field}") - {milliseconds})')
         properties.setEndExpression(f'"{time_field}"')
         layer.setCustomProperty(PROPERTY_END_STAMPED, True)
     else:
