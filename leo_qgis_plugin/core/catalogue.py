@@ -19,12 +19,9 @@ from qgis.core import (
 
 from .compat import set_attribution
 from .exceptions import LeoError
-from .models import CatalogueRecord
+from .models import PROPERTY_PREFIX, CatalogueRecord
 from .network import delete, fetch_json, post_form
 from .temporal.clock import to_qdatetime
-
-# Custom layer properties that remember where a layer came from (kept in saved projects).
-PROPERTY_PREFIX = "leo_qgis/dataset"
 
 
 @dataclass

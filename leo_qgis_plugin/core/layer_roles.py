@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from qgis.core import QgsProject, QgsVectorLayer
 
-from .catalogue import PROPERTY_PREFIX
 from .constraints.definitions import AREAS_DATASET, SUBSTATIONS_DATASET, ZONES_DATASET
+from .models import PROPERTY_PREFIX
 
 DATASET_PROPERTY = f"{PROPERTY_PREFIX}/id"
 ROLE_PROPERTY = f"{PROPERTY_PREFIX}/role"

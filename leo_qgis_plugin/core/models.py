@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+# Custom layer properties that remember where a layer came from (kept in saved projects).
+PROPERTY_PREFIX = "leo_qgis/dataset"
+
 
 class AccessLevel(str, Enum):
     """Who may see a shared dataset (as the catalogue names them)."""

@@ -20,7 +20,6 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.compat import BrowserLayerType, DataItemProviderCapability
-from ..core.datasets import AddMode
 from ..core.exceptions import LeoError
 from ..core.resources import LEO_ICON as ICON
 from ..core.settings import ConnectionKind, ConnectionSettings, load_connections
@@ -35,6 +34,7 @@ def add_dataset(url: str, authcfg: str, dataset_id: str) -> None:
     from qgis.utils import iface
 
     from ..core.catalogue import OgcApiCatalogue
+    from ..core.datasets import AddMode
     from ..core.project_layers import add_layer
     from ..tasks.catalogue import add_dataset_task
 
