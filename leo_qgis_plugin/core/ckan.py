@@ -14,14 +14,13 @@ from qgis.core import QgsFeedback, QgsVectorLayer
 from .catalogue import PROPERTY_PREFIX, SearchResults, describe_layer
 from .constraints.headroom_file import headroom_layer
 from .datasets import cache_folder, save_atomically
-from .exceptions import LeoError, NetworkError
+from .exceptions import LeoError
 from .formats.ckan_api import OPENABLE, Resource, action, newest, parse_time, resource_from
 from .formats.dno_headroom import detect_publisher
-from .formats.portal_session import PortalError
 from .gb_headroom_layer import gb_headroom_layer
 from .models import CatalogueRecord
 from .network import fetch_to_file
-from .portal_transport import session_for
+from .portal_transport import PortalCatalogue
 
 LATITUDE = ("latitude", "lat", "location latitude", "y")
 LONGITUDE = ("longitude", "lon", "lng", "long", "location longitude", "x")
@@ -51,26 +50,16 @@ def newest_openable(resources: list[Resource]) -> Resource | None:
     return newest(resources)
 
 
-class CkanCatalogue:
+class CkanCatalogue(PortalCatalogue):
     """One CKAN portal."""
 
     capabilities = CAPABILITIES
-
-    def __init__(self, url: str, authcfg: str = "", cache: Path | None = None, operator: str = "") -> None:
-        self.url = url if url.endswith("/") else url + "/"
-        self.authcfg = authcfg or ""
-        self.cache = cache
-        self.operator = operator  # a configured operator's key, when its portal is served from another address
-
-    def _session(self, feedback: QgsFeedback | None):
-        return session_for(self.url, "ckan", self.authcfg, feedback, self.operator)
+    kind = "ckan"
 
     def _action(self, name: str, params: dict, feedback: QgsFeedback | None = None):
         """One Action API call within the portal's rate limits, with its User-Agent; NetworkError naming it."""
-        try:
-            return action(self._session(feedback), name, params, str(params.get("id") or params.get("q") or name))
-        except PortalError as exc:
-            raise NetworkError(str(exc)) from None
+        return self._call(lambda s: action(s, name, params, str(params.get("id") or params.get("q") or name)),
+                          feedback)
 
     def search(self, text: str | None = None, keywords: list[str] | None = None, organisation: str | None = None,
                limit: int = 20, offset: int = 0, feedback: QgsFeedback | None = None, **_ignored) -> SearchResults:

@@ -22,7 +22,7 @@ from .formats.portal_session import Answer, PortalError
 from .gb_headroom_layer import gb_headroom_layer
 from .models import CatalogueRecord
 from .network import fetch_answer
-from .portal_transport import session_for
+from .portal_transport import PortalCatalogue
 
 CAPABILITIES = frozenset({"search", "record", "open-dataset"})
 
@@ -49,25 +49,11 @@ def record_from_dataset(data: dict, portal_url: str) -> CatalogueRecord:
         feature_count=int(metas.get("records_count") or 0))
 
 
-class OpendatasoftCatalogue:
+class OpendatasoftCatalogue(PortalCatalogue):
     """One Opendatasoft portal (Explore API v2.1); an API key, where the portal needs one, in ``authcfg``."""
 
     capabilities = CAPABILITIES
-
-    def __init__(self, url: str, authcfg: str = "", cache: Path | None = None, operator: str = "") -> None:
-        self.url = url if url.endswith("/") else url + "/"
-        self.authcfg = authcfg or ""
-        self.cache = cache
-        self.operator = operator  # a configured operator's key, when its portal is served from another address
-
-    def _session(self, feedback: QgsFeedback | None):
-        return session_for(self.url, "opendatasoft", self.authcfg, feedback, self.operator)
-
-    def _call(self, what, feedback: QgsFeedback | None):
-        try:
-            return what(self._session(feedback))
-        except PortalError as exc:
-            raise NetworkError(str(exc)) from None
+    kind = "opendatasoft"
 
     def search(self, text: str | None = None, limit: int = 20, offset: int = 0,
                feedback: QgsFeedback | None = None, **_ignored) -> SearchResults:

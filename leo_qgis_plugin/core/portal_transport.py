@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
 from qgis.core import QgsFeedback
 
 from .auth import portal_key
 from .exceptions import NetworkError
-from .formats.portal_session import Answer, PortalSession, Throttle, Unreachable
+from .formats.portal_session import Answer, PortalError, PortalSession, Throttle, Unreachable
 from .formats.portals import Portal, portal, portal_for_url
 from .network import fetch_answer
+
+T = TypeVar("T")
 
 # One set of rate limits per portal address for the whole QGIS session, whichever search or task asks.
 _THROTTLES: dict[str, dict[str, Throttle]] = {}
@@ -50,3 +56,26 @@ def session_for(url: str, kind: str, authcfg: str = "", feedback: QgsFeedback | 
     session.transport_authcfg = "" if key else authcfg
     session.throttles = _THROTTLES.setdefault(session.portal.url, session.throttles)
     return session
+
+
+class PortalCatalogue:
+    """What the plugin's CKAN and Opendatasoft catalogues share: the portal's address, its API key (in
+    ``authcfg``), the offline cache and a rate-limited session per call; ``kind`` is set by each."""
+
+    kind = ""
+
+    def __init__(self, url: str, authcfg: str = "", cache: Path | None = None, operator: str = "") -> None:
+        self.url = url if url.endswith("/") else url + "/"
+        self.authcfg = authcfg or ""
+        self.cache = cache
+        self.operator = operator  # a configured operator's key, when its portal is served from another address
+
+    def _session(self, feedback: QgsFeedback | None) -> PortalSession:
+        return session_for(self.url, self.kind, self.authcfg, feedback, self.operator)
+
+    def _call(self, what: Callable[[PortalSession], T], feedback: QgsFeedback | None) -> T:
+        """``what`` with a session; a PortalError (it names the portal and dataset) as NetworkError."""
+        try:
+            return what(self._session(feedback))
+        except PortalError as exc:
+            raise NetworkError(str(exc)) from None
