@@ -174,6 +174,14 @@ def test_405_says_what_is_allowed_and_head_answers_every_get(server):
         assert head.headers["content-type"] == got.headers["content-type"]
 
 
+def test_a_head_of_a_download_gives_back_its_slot(server):
+    """HEAD runs the GET it stands for, which takes one of the client's download slots: it must give it back."""
+    base = server.url.rstrip("/")
+    for _ in range(5):  # more than LEO_DOWNLOADS_PER_CLIENT (2)
+        assert requests.head(base + "/collections/ssen-headroom/download?f=csv", timeout=60).status_code == 200
+    assert get(server, "/collections/ssen-headroom/download?f=csv").status_code == 200
+
+
 def test_the_api_document_is_openapi_3_0_and_documents_the_errors(server):
     answer = get(server, "/api")
     document = strict_json(answer.content)

@@ -53,6 +53,9 @@ class RequestGuard:
             return
         work = RequestWork()
         scope["leo.work"] = work
+        # What endpoints hand back when the request ends (download slots, open rows). One list, shared with the
+        # copy of the scope a HEAD runs its GET with, so that a HEAD gives back what its GET took.
+        scope["leo.release"] = []
         try:
             if scope["method"] == "HEAD":
                 await self._head(scope, receive, send, work)
