@@ -84,9 +84,16 @@ class _Attempt:
             self._out.write(chunk)
             self.written += len(chunk)
 
-    def close(self) -> None:
+    def close(self, quiet: bool = False) -> None:
+        """Close the part; its last buffered bytes are written here, so a full disk may only show now (Python
+        3.14 buffers 128 KB). ``quiet``: on the way out of a failure, when that is not the error to report."""
         if self._out is not None:
-            self._out.close()
+            out, self._out = self._out, None
+            try:
+                out.close()
+            except OSError:
+                if not quiet:
+                    raise
 
 
 def fetch_resumable(url: str, target: Path, authcfg: str = "", feedback: QgsFeedback | None = None,
@@ -103,9 +110,10 @@ def fetch_resumable(url: str, target: Path, authcfg: str = "", feedback: QgsFeed
         attempt = _Attempt(part, offset)
         try:
             stream_get(url, authcfg, feedback, accept, attempt.write, headers=headers, on_head=attempt.head,
-                 done_before=offset)
-        except NetworkError:
+                       done_before=offset)
             attempt.close()
+        except NetworkError:
+            attempt.close(quiet=True)
             if attempt.unsatisfiable:  # the part is not a beginning of the server's file: start again
                 part.remove()
                 continue
@@ -117,10 +125,9 @@ def fetch_resumable(url: str, target: Path, authcfg: str = "", feedback: QgsFeed
                 raise
             continue  # cut short after some bytes: ask for the rest
         except OSError as exc:
-            attempt.close()
+            attempt.close(quiet=True)
             part.remove()
             raise LeoError(f"Could not save {target.name} in the cache ({exc.strerror or exc}).") from None
-        attempt.close()
         size = part.path.stat().st_size if part.path.exists() else 0
         if attempt.expected is not None and size != attempt.expected:
             part.remove()
