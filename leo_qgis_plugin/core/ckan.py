@@ -15,8 +15,9 @@ from .catalogue import PROPERTY_PREFIX, SearchResults, describe_layer
 from .constraints.headroom_file import headroom_layer
 from .datasets import cache_folder, save_atomically
 from .exceptions import LeoError
-from .formats.ckan_api import OPENABLE, Resource, action, newest, parse_time, resource_from
+from .formats.ckan_api import OPENABLE, Resource, action, newest, resource_from
 from .formats.dno_headroom import detect_publisher
+from .formats.values import portal_time
 from .gb_headroom_layer import gb_headroom_layer
 from .models import CatalogueRecord
 from .network import fetch_to_file
@@ -37,7 +38,7 @@ def record_from_package(package: dict) -> CatalogueRecord:
         keywords=[t.get("display_name") or t.get("name", "") for t in package.get("tags") or []],
         licence=package.get("license_title") or package.get("rights") or "",
         attribution=f"Contains data published by {publisher}" if publisher else "",
-        provenance="real", publisher=publisher, updated=parse_time(package.get("metadata_modified")),
+        provenance="real", publisher=publisher, updated=portal_time(package.get("metadata_modified")),
         version=str(package.get("version") or package.get("metadata_modified") or ""), kind="",
         update_frequency=package.get("updatefrequency") or package.get("frequency") or "",
         links=[{"href": r.url, "rel": "enclosure", "type": r.format, "title": r.name} for r in resources],

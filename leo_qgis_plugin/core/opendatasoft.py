@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
 from pathlib import Path
 
 from qgis.core import QgsFeedback, QgsVectorLayer
@@ -19,6 +18,7 @@ from .datasets import cache_folder, save_atomically
 from .exceptions import LeoError, NetworkError
 from .formats import ods_api
 from .formats.portal_session import Answer, PortalError
+from .formats.values import portal_time
 from .gb_headroom_layer import gb_headroom_layer
 from .models import CatalogueRecord
 from .network import fetch_answer
@@ -33,10 +33,7 @@ def record_from_dataset(data: dict, portal_url: str) -> CatalogueRecord:
     publisher = metas.get("publisher") or ""
     keywords = metas.get("keyword") or []
     modified = metas.get("data_processed") or metas.get("modified") or ""
-    try:
-        updated = datetime.fromisoformat(modified) if modified else None
-    except ValueError:
-        updated = None
+    updated = portal_time(modified)
     return CatalogueRecord(
         id=data["dataset_id"], title=metas.get("title") or data["dataset_id"],
         description=re.sub(r"<[^>]+>", "", metas.get("description") or "").strip(),

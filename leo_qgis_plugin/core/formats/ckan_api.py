@@ -10,18 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .portal_session import PortalError, PortalSession
+from .values import portal_time
 
 DATASTORE_PAGE = 1000  # rows per datastore_search request (CKAN's own default is 100, its maximum 32,000)
 # Formats QGIS can open from a CKAN resource, by CKAN's "format" value.
 OPENABLE = {"CSV": "csv", "GEOJSON": "geojson", "JSON": "geojson", "GPKG": "gpkg", "GEOPACKAGE": "gpkg",
             "SHP": "zip", "ZIP": "zip", "SHAPEFILE": "zip"}
-
-
-def parse_time(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -43,7 +37,7 @@ def resource_from(data: dict) -> Resource:
     size = data.get("size")
     return Resource(id=str(data.get("id", "")), name=data.get("name") or data.get("url", ""), url=data.get("url", ""),
                     format=(data.get("format") or "").strip(),
-                    last_modified=parse_time(data.get("last_modified") or data.get("created")),
+                    last_modified=portal_time(data.get("last_modified") or data.get("created")),
                     size=int(size) if isinstance(size, (int, float)) else None,
                     datastore_active=bool(data.get("datastore_active")))
 

@@ -77,3 +77,12 @@ def parse_utc_timestamp(raw: str | None) -> datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+def portal_time(value: str | None) -> datetime | None:
+    """A portal's metadata time stamp (CKAN's ``metadata_modified``, Opendatasoft's ``modified``); None when it is
+    missing or not ISO 8601 (a record's date is not worth refusing the record for)."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
