@@ -78,23 +78,13 @@ def test_the_change_layer_of_version_2(catalogue, project):
 
 
 def test_the_update_indicator_brings_the_change_layer(catalogue, project):
-    from qgis.core import QgsLayerTreeModel
-    from qgis.gui import QgsLayerTreeView
-
-    from leo_qgis_plugin.gui.updates import UpdateChecker
-
     from .support.qt import wait_for
+    from .support.updates import checked_tree
 
     layer = api.add_dataset(catalogue, "gb-headroom-ukpn", mode="live", project=project)
     layer.setCustomProperty("leo_qgis/dataset/version", "1")  # as if added before the second harvest
-    view = QgsLayerTreeView()
-    view.setModel(QgsLayerTreeModel(project.layerTreeRoot()))
-    checker = UpdateChecker(view)
-    counts, messages = [], []
-    checker.checked.connect(counts.append)
-    checker.message.connect(lambda text, _level: messages.append(text))
-    checker.check()
-    wait_for(lambda: counts)
+    tree = checked_tree(project)
+    view, checker, messages = tree.view, tree.checker, tree.messages
     node = project.layerTreeRoot().findLayer(layer.id())
     assert "What changed comes with it" in view.indicators(node)[0].toolTip()
     checker.refresh(_update(layer))

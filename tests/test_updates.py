@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsLayerTreeModel, QgsProject
-from qgis.gui import QgsLayerTreeView
+from qgis.core import QgsProject
 
 from leo_catalogue.db import make_engine
 from leo_catalogue.demo.headroom_csv import headroom_csv
@@ -13,10 +12,10 @@ from leo_qgis_plugin import api
 from leo_qgis_plugin.core.constraints.definitions import ConstraintKind, RagPalette
 from leo_qgis_plugin.core.constraints.styling import style_substations
 from leo_qgis_plugin.core.updates import catalogue_layers, find_updates, layer_keys
-from leo_qgis_plugin.gui.updates import UpdateChecker
 
 from .support.qt import wait_for
 from .support.servers import CatalogueServer
+from .support.updates import checked_tree
 
 
 def test_newer_versions_are_marked_and_refreshed_keeping_the_style(project, demo_copy_url, tmp_path):
@@ -35,14 +34,8 @@ def test_newer_versions_are_marked_and_refreshed_keeping_the_style(project, demo
         import_headroom(engine, str(csv), "ssen-headroom")  # the publisher puts out version 2
         engine.dispose()
 
-        view = QgsLayerTreeView()
-        view.setModel(QgsLayerTreeModel(QgsProject.instance().layerTreeRoot()))
-        checker = UpdateChecker(view)
-        counts, messages = [], []
-        checker.checked.connect(counts.append)
-        checker.message.connect(lambda text, _level: messages.append(text))
-        checker.check()
-        wait_for(lambda: counts)
+        tree = checked_tree(QgsProject.instance())
+        view, checker, counts, messages = tree.view, tree.checker, tree.counts, tree.messages
         assert counts == [1] and list(checker.indicators) == [downloaded.id()]
         node = QgsProject.instance().layerTreeRoot().findLayer(downloaded.id())
         assert len(view.indicators(node)) == 1 and "Version 2" in view.indicators(node)[0].toolTip()
