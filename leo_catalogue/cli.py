@@ -129,15 +129,33 @@ def _prepare_downloads(engine) -> None:
         print(f"{built} ready-made GeoPackage(s) built in {time.perf_counter() - started:.1f} s.")
 
 
+def _portal_address(text: str) -> tuple[str, str]:
+    """``--portal KEY=URL``; a usage error (not a traceback) otherwise."""
+    key, sep, url = text.partition("=")
+    if not sep or not key.strip() or not url.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=URL, e.g. ukpn=http://127.0.0.1:8800/")
+    return key.strip(), url.strip()
+
+
+def _interval(text: str) -> float:
+    """``--every``: seconds in 30m, 6h, 1d; a usage error otherwise."""
+    from .harvest.schedule import every_seconds
+
+    try:
+        return every_seconds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def cmd_harvest(args) -> int:
     from .harvest.run import harvest
-    from .harvest.schedule import every_seconds, repeat
+    from .harvest.schedule import repeat
     from .records import Provenance
     from .store import init_catalogue
 
     engine = _engine(args)
     init_catalogue(engine)
-    urls = dict(item.split("=", 1) for item in args.portal or [])
+    urls = dict(args.portal or [])
     provenance = Provenance.SYNTHETIC if args.synthetic else Provenance.REAL
 
     def once() -> bool:
@@ -149,7 +167,7 @@ def cmd_harvest(args) -> int:
 
     if not args.every:
         return 0 if once() else 1
-    repeat(once, every_seconds(args.every))
+    repeat(once, args.every)
     return 0
 
 
@@ -230,8 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "(a new version per operator when it changed, with its change layer).")
     harvest.add_argument("--operator", action="append", help="only this portal (ssen, nged, ukpn, npg, enwl, spen); "
                          "repeat for several")
-    harvest.add_argument("--portal", action="append", metavar="KEY=URL", help="read a portal from another address")
-    harvest.add_argument("--every", metavar="INTERVAL", help="keep running, harvesting every INTERVAL (1d, 6h, 30m)")
+    harvest.add_argument("--portal", action="append", type=_portal_address, metavar="KEY=URL",
+                         help="read a portal from another address")
+    harvest.add_argument("--every", type=_interval, metavar="INTERVAL",
+                         help="keep running, harvesting every INTERVAL (1d, 6h, 30m)")
     harvest.add_argument("--synthetic", action="store_true", help="mark the harvested records synthetic (demo portals)")
     revoke = command("revoke-token", cmd_revoke_token, "Revoke a user's API tokens.")
     revoke.add_argument("--user", required=True)

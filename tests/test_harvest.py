@@ -146,6 +146,8 @@ def test_the_command_line_harvests_and_schedules(tmp_path, portals):
     assert "NPG: unchanged since version 1" in again.stdout
     bad = subprocess.run(args[:-4] + ["--every", "soon"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "not an interval" in bad.stderr
+    bad = subprocess.run(args[:-1] + ["npg"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "'npg' is not KEY=URL" in bad.stderr and "Traceback" not in bad.stderr
     assert every_seconds("1d") == 86400 and every_seconds("30m") == 1800
     runs, waits = [], []
     repeat(lambda: runs.append(1) or True, 5, sleep=waits.append, times=3)
