@@ -81,3 +81,16 @@ def test_the_dock_searches_a_ckan_connection_and_adds_its_newest_resource(portal
         wait_for(lambda: QgsApplication.taskManager().countActiveTasks() == 0)
     finally:
         settings.remove(leo_settings.SETTINGS_PREFIX)
+
+
+def test_portal_time_stamps_are_utc_and_bad_ones_are_none():
+    from datetime import datetime, timezone
+
+    from leo_qgis_plugin.core.formats.values import portal_time
+
+    utc = timezone.utc
+    assert portal_time("2024-05-01T10:00:00.123456") == datetime(2024, 5, 1, 10, 0, 0, 123456, tzinfo=utc)  # CKAN
+    assert portal_time("2024-05-01T11:00:00+01:00") == datetime(2024, 5, 1, 10, 0, tzinfo=utc)  # Opendatasoft
+    assert portal_time("2024-05-01T10:00:00Z") == datetime(2024, 5, 1, 10, 0, tzinfo=utc)
+    for hostile in (None, "", "yesterday", "2024-13-45", 1714557600, ["2024-05-01"], {"date": "x"}):
+        assert portal_time(hostile) is None

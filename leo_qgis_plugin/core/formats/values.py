@@ -79,10 +79,13 @@ def parse_utc_timestamp(raw: str | None) -> datetime | None:
     return value.astimezone(timezone.utc)
 
 
-def portal_time(value: str | None) -> datetime | None:
-    """A portal's metadata time stamp (CKAN's ``metadata_modified``, Opendatasoft's ``modified``); None when it is
-    missing or not ISO 8601 (a record's date is not worth refusing the record for)."""
+def portal_time(value: object) -> datetime | None:
+    """A portal's metadata time stamp (CKAN's ``metadata_modified``, Opendatasoft's ``modified``) as aware UTC, naive
+    stamps taken as UTC as CKAN writes them; None when it is missing, not text or not ISO 8601 (a record's date is
+    not worth refusing the record for)."""
+    if not isinstance(value, str):
+        return None
     try:
-        return datetime.fromisoformat(value) if value else None
+        return parse_utc_timestamp(value)
     except ValueError:
         return None
